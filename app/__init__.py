@@ -1,0 +1,135 @@
+"""The class blog: an application factory and the small helpers it calls."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from .config import DefaultConfig
+from .extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class StartupError(SystemExit):
+    """The app cannot start; the message says why in one line (and exits with status 1)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: load configuration, bind extensions, register blueprints."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Defaults, then instance/config.py, then FLASK_* variables; tests use only their mapping."""
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        ensure_instance_folder(app)
+        db_path = Path(app.instance_path) / "blog.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if not app.config.get("SECRET_KEY"):
+        ensure_instance_folder(app)
+        app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
+
+
+def ensure_instance_folder(app: Flask) -> None:
+    """Create the instance folder if needed; refuse to start if it cannot be written."""
+    path = app.instance_path
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(f"Cannot create the instance folder {path}: {exc.strerror}.") from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise StartupError(f"The instance folder {path} is not writable.")
+
+
+def load_or_create_secret_key(instance_path: Path) -> str:
+    """Read instance/secret_key, creating it with a random key the first time.
+
+    The key is written to a temporary file and linked into place, so two processes starting at
+    once agree on one key and nobody reads a half-written file.
+    """
+    key_path = instance_path / "secret_key"
+    if key_path.exists():
+        return key_path.read_text(encoding="ascii").strip()
+    temp_path = instance_path / f".secret_key.{secrets.token_hex(8)}"
+    fd = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as temp_file:
+        temp_file.write(secrets.token_hex(32))
+    try:
+        os.link(temp_path, key_path)
+    except FileExistsError:
+        pass  # another process won the race; use its key
+    finally:
+        temp_path.unlink()
+    return key_path.read_text(encoding="ascii").strip()
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def configure_sqlite(engine: Any, busy_timeout_ms: int) -> None:
+    """Foreign keys on, WAL journal (readers never block the writer) and a busy timeout."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import errors
+    from .blog.views import bp as blog_bp
+
+    app.register_blueprint(blog_bp)
+    errors.register_error_handlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import text
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["paragraphs"] = text.render_paragraphs
+    app.jinja_env.filters["date"] = text.format_date
+    app.jinja_env.filters["datetime"] = text.format_datetime
+    app.jinja_env.filters["isodate"] = text.format_iso
+    app.jinja_env.filters["excerpt"] = text.excerpt
+
+
+def register_cli(app: Flask) -> None:
+    from . import cli
+
+    cli.register_commands(app)

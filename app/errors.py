@@ -1,0 +1,25 @@
+"""Error pages in the site's own style."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+def render_http_error(error: HTTPException) -> tuple[str, int]:
+    """Any HTTP error (404, 405, 413, ...) as a page with a heading and one plain sentence."""
+    code = error.code or 500
+    return render_template("errors/error.html", error=error, code=code), code
+
+
+def render_server_error(error: Exception) -> tuple[str, int]:
+    # The failed request may have left the session mid-transaction; the page must not inherit it.
+    db.session.rollback()
+    return render_template("errors/500.html"), 500
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(500, render_server_error)

@@ -1,0 +1,86 @@
+"""Turning stored plain text into safe HTML, and formatting dates for people.
+
+Reader text is never trusted as HTML: every piece is escaped, then only our own tags (``<p>``,
+``<br>``, ``<a rel="nofollow ugc">``) are added around it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from markupsafe import Markup, escape
+
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# A bare http(s) link ends at whitespace or at a character that cannot be in a URL we'd write out.
+BARE_URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
+TRAILING_PUNCTUATION = ".,;:!?)]}'\""
+
+
+def split_url(candidate: str) -> tuple[str, str]:
+    """Split trailing sentence punctuation off a matched link: ``(see http://a.b/x).``."""
+    url = candidate.rstrip(TRAILING_PUNCTUATION)
+    # Keep a closing parenthesis that belongs to the link, as in Wikipedia URLs.
+    while candidate[len(url) : len(url) + 1] == ")" and url.count("(") > url.count(")"):
+        url += ")"
+    return url, candidate[len(url) :]
+
+
+def linkify(text: str) -> Markup:
+    """Escape ``text`` and turn bare http(s) links into ``rel="nofollow ugc"`` links."""
+    parts: list[Markup] = []
+    position = 0
+    for match in BARE_URL.finditer(text):
+        url, tail = split_url(match.group())
+        parts.append(escape(text[position : match.start()]))
+        if url.lower() in ("http://", "https://"):
+            parts.append(escape(url))
+        else:
+            parts.append(Markup('<a href="{0}" rel="nofollow ugc">{0}</a>').format(url))
+        parts.append(escape(tail))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
+def count_links(text: str) -> int:
+    """How many links a reader's text holds, counted the way ``linkify`` would show them."""
+    return sum(1 for match in BARE_URL.finditer(text) if split_url(match.group())[0])
+
+
+def render_paragraphs(text: str) -> Markup:
+    """Plain text as HTML paragraphs: blank lines separate paragraphs, single newlines are kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    paragraphs = [p for p in PARAGRAPH_BREAK.split(text) if p.strip()]
+    html = []
+    for paragraph in paragraphs:
+        lines = [linkify(line) for line in paragraph.split("\n")]
+        html.append(Markup("<p>{}</p>").format(Markup("<br>\n").join(lines)))
+    return Markup("\n").join(html)
+
+
+def format_date(value: datetime) -> str:
+    """``March 1, 2016``."""
+    value = value.astimezone(UTC)
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def format_datetime(value: datetime) -> str:
+    """``March 1, 2016 at 12:05 pm`` (UTC)."""
+    value = value.astimezone(UTC)
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{format_date(value)} at {hour}:{value:%M} {suffix}"
+
+
+def format_iso(value: datetime) -> str:
+    """Machine-readable time for ``<time datetime="...">``."""
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def excerpt(text: str, max_words: int = 50) -> str:
+    """The first ``max_words`` words of ``text``, with an ellipsis when it was cut."""
+    words = text.split()
+    if len(words) <= max_words:
+        return " ".join(words)
+    return " ".join(words[:max_words]).rstrip(",;:.") + "…"

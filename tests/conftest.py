@@ -1,0 +1,143 @@
+"""Shared fixtures: an app on a fresh database built by the migrations, a client, a CLI runner.
+
+The schema is built once per test session by running the migrations; each test gets its own copy
+of that database, so tests are isolated without paying for the migrations every time.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db
+
+BASE_TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "app_config(**keys): configuration keys for this test's app")
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file with the whole schema, built by `flask db upgrade` once per session."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_uri(migrated_sqlite_template: Path, tmp_path: Path) -> str:
+    """A private, fully migrated database for one test."""
+    path = tmp_path / "blog.sqlite3"
+    shutil.copyfile(migrated_sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, database_uri: str, tmp_path: Path) -> Iterator[Flask]:
+    marker = request.node.get_closest_marker("app_config")
+    overrides = marker.kwargs if marker else {}
+    app = create_app(
+        {
+            **BASE_TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": database_uri,
+            **overrides,
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded(app: Flask) -> Flask:
+    """The app with the Secret Speech post and its comment loaded."""
+    from app.seed import seed_database
+
+    with app.app_context():
+        seed_database()
+    return app
+
+
+@pytest.fixture
+def make_post(app: Flask):
+    """Build and commit a post; returns its id."""
+    from datetime import UTC, datetime
+
+    from app.models import Post
+
+    counter = iter(range(1, 10_000))
+
+    def build(**fields: Any) -> int:
+        number = next(counter)
+        values = {
+            "title": f"Post {number}",
+            "slug": f"post-{number}",
+            "author_name": "Student",
+            "published_at": datetime(2020, 1, number % 28 + 1, tzinfo=UTC),
+            "body": f"Body of post {number}.",
+            **fields,
+        }
+        with app.app_context():
+            post = Post(**values)
+            db.session.add(post)
+            db.session.commit()
+            return post.id
+
+    return build
+
+
+@pytest.fixture
+def make_comment(app: Flask):
+    """Build and commit a comment on a post (by id); returns its id."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.models import Comment, CommentStatus
+
+    counter = iter(range(1, 100_000))
+
+    def build(post_id: int, status: CommentStatus = CommentStatus.APPROVED, **fields: Any) -> int:
+        number = next(counter)
+        values = {
+            "post_id": post_id,
+            "author_name": f"Reader {number}",
+            "author_email": f"reader{number}@example.com",
+            "body": f"Comment number {number}.",
+            "status": status,
+            "created_at": datetime(2021, 1, 1, tzinfo=UTC) + timedelta(minutes=number),
+            "author_ip": "192.0.2.1",
+            **fields,
+        }
+        with app.app_context():
+            comment = Comment(**values)
+            db.session.add(comment)
+            db.session.commit()
+            return comment.id
+
+    return build
