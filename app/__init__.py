@@ -112,8 +112,10 @@ def configure_sqlite(engine: Any, busy_timeout_ms: int) -> None:
 def register_blueprints(app: Flask) -> None:
     from . import errors
     from .blog.views import bp as blog_bp
+    from .comments.views import bp as comments_bp
 
     app.register_blueprint(blog_bp)
+    app.register_blueprint(comments_bp)
     errors.register_error_handlers(app)
 
 

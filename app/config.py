@@ -21,6 +21,9 @@ class DefaultConfig:
     # Posts per page on the front page.
     POSTS_PER_PAGE = 10
 
+    # Seconds a reader (same IP address or email) waits between two comments; 0 switches it off.
+    COMMENT_FLOOD_SECONDS = 15
+
     # Largest request body accepted; a comment is at most 65,525 characters (up to 4 bytes each).
     MAX_CONTENT_LENGTH = 512 * 1024
 

@@ -84,6 +84,9 @@ class Comment(db.Model):
         Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
         # The moderation queue: one status, newest first.
         Index("ix_comments_status_created", "status", "created_at"),
+        # Flood control and "has this author been approved before?".
+        Index("ix_comments_author_email", "author_email"),
+        Index("ix_comments_author_ip", "author_ip"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +121,12 @@ class Comment(db.Model):
         """Whether every reader may see this comment."""
         return self.status is CommentStatus.APPROVED
 
+    @property
+    def author_link(self) -> str | None:
+        """The author's website, only if it is an http(s) address (never ``javascript:``)."""
+        url = self.author_url.strip()
+        return url if url.lower().startswith(("http://", "https://")) else None
+
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status.value}>"
 
@@ -131,3 +140,18 @@ class Instructor(db.Model):
 
     def __repr__(self) -> str:
         return f"<Instructor {self.username!r}>"
+
+
+class DiscussionSettings(db.Model):
+    """The instructor's discussion settings: one row (id 1); defaults are WordPress's."""
+
+    __tablename__ = "discussion_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manual_approval: Mapped[bool] = mapped_column(default=False)
+    require_prior_approval: Mapped[bool] = mapped_column(default=True)
+    max_links: Mapped[int] = mapped_column(default=2)
+    moderation_words: Mapped[str] = mapped_column(Text, default="")
+    disallowed_words: Mapped[str] = mapped_column(Text, default="")
+    close_after_days: Mapped[int | None] = mapped_column(default=None)
+    notify_email: Mapped[str] = mapped_column(String(254), default="")

@@ -6,6 +6,7 @@ of that database, so tests are isolated without paying for the migrations every 
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from werkzeug.test import TestResponse
 
 from app import create_app
 from app.extensions import db
@@ -22,6 +24,8 @@ from app.extensions import db
 BASE_TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
+    # Most tests post several comments in a row; the flood-control tests switch it back on.
+    "COMMENT_FLOOD_SECONDS": 0,
 }
 
 
@@ -141,3 +145,42 @@ def make_comment(app: Flask):
             return comment.id
 
     return build
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form on a page, as a browser would send it back."""
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def post_comment(client: FlaskClient):
+    """Submit the reply form on a post page the way a browser does: GET the page, then POST."""
+
+    def submit(slug: str = "p", *, follow: bool = False, **fields: str) -> TestResponse:
+        page = client.get(f"/posts/{slug}/")
+        data = {
+            "csrf_token": csrf_token_from(page.text) if page.status_code == 200 else "",
+            "body": "A thoughtful reply.",
+            "author_name": "Ada",
+            "author_email": "ada@example.com",
+            "author_url": "",
+            **fields,
+        }
+        return client.post(f"/posts/{slug}/comments", data=data, follow_redirects=follow)
+
+    return submit
+
+
+def stored_comments(app: Flask) -> list[Any]:
+    """Every comment in the database, oldest first, detached for inspection."""
+    from app.models import Comment
+
+    with app.app_context():
+        comments = list(db.session.scalars(db.select(Comment).order_by(Comment.id)))
+        db.session.expunge_all()
+        return comments

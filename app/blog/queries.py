@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from sqlalchemy import and_, or_
+
 from ..extensions import db
 from ..models import Comment, CommentStatus, Post
 
 
-def approved_comments(post: Post) -> list[Comment]:
-    """The post's approved comments, oldest first, in one query."""
+def visible_comments(
+    post: Post, own_ids: Collection[int] = (), *, include_held: bool = False
+) -> list[Comment]:
+    """The comments this reader may see on ``post``, oldest first, in one query.
+
+    Everyone sees approved comments; a reader also sees their own held comments (``own_ids``);
+    the instructor (``include_held``) sees every held comment.
+    """
+    shown = [Comment.status == CommentStatus.APPROVED]
+    if include_held:
+        shown.append(Comment.status == CommentStatus.PENDING)
+    elif own_ids:
+        shown.append(and_(Comment.status == CommentStatus.PENDING, Comment.id.in_(own_ids)))
     return list(
         db.session.scalars(
             db.select(Comment)
-            .filter_by(post_id=post.id, status=CommentStatus.APPROVED)
+            .where(Comment.post_id == post.id, or_(*shown))
             .order_by(Comment.created_at, Comment.id)
         )
     )

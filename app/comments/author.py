@@ -1,0 +1,53 @@
+"""What a reader's browser remembers: their own held comments and, if asked, their details."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, current_app, request, session
+
+OWN_COMMENTS_KEY = "own_comments"
+# Enough for a lively discussion; the oldest are forgotten first.
+MAX_OWN_COMMENTS = 50
+AUTHOR_COOKIES = {
+    "author_name": "comment_author",
+    "author_email": "comment_author_email",
+    "author_url": "comment_author_url",
+}
+REMEMBER_FOR = timedelta(days=365)
+
+
+def own_comment_ids() -> set[int]:
+    """Ids of comments this browser wrote, from the signed session cookie (not the IP address)."""
+    ids = session.get(OWN_COMMENTS_KEY, [])
+    return {i for i in ids if isinstance(i, int)} if isinstance(ids, list) else set()
+
+
+def remember_own_comment(comment_id: int) -> None:
+    ids = [i for i in session.get(OWN_COMMENTS_KEY, []) if i != comment_id]
+    session[OWN_COMMENTS_KEY] = [*ids, comment_id][-MAX_OWN_COMMENTS:]
+    session.permanent = True
+
+
+def remembered_author() -> dict[str, str]:
+    """The name, email and website saved by a previous comment in this browser."""
+    return {field: request.cookies.get(cookie, "") for field, cookie in AUTHOR_COOKIES.items()}
+
+
+def save_author(response: Response, details: dict[str, str]) -> None:
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    for field, cookie in AUTHOR_COOKIES.items():
+        response.set_cookie(
+            cookie,
+            details.get(field, ""),
+            max_age=int(REMEMBER_FOR.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=secure,
+        )
+
+
+def forget_author(response: Response) -> None:
+    for cookie in AUTHOR_COOKIES.values():
+        if cookie in request.cookies:
+            response.delete_cookie(cookie, httponly=True, samesite="Lax")

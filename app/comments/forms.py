@@ -1,0 +1,112 @@
+"""The reader's "Leave a Reply" form."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, Form, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+# Control characters a reader can't mean to send; newlines and tabs are kept in the comment text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LINE_BREAKS_AND_TABS = re.compile(r"[\r\n\t]+")
+
+# WordPress's column sizes.
+MAX_COMMENT = 65_525
+MAX_NAME = 245
+MAX_EMAIL = 100
+MAX_URL = 200
+
+
+def clean_text(value: str | None) -> str | None:
+    """Normalise line endings, drop control characters, trim the ends (multi-line text)."""
+    if value is None:
+        return None
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return CONTROL_CHARACTERS.sub("", value).strip()
+
+
+def clean_line(value: str | None) -> str | None:
+    """Like ``clean_text`` for one-line fields: line breaks and tabs become a space."""
+    if value is None:
+        return None
+    return clean_text(LINE_BREAKS_AND_TABS.sub(" ", value))
+
+
+def http_url(form: Form, field: Field) -> None:
+    """Only http:// and https:// addresses with a host are accepted as a website."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in field.data:
+        raise ValidationError("Enter a website address that starts with http:// or https://.")
+
+
+class AuthorFieldsMixin:
+    """Name, email and website: the same fields and checks for readers and the instructor."""
+
+    author_name = StringField(
+        "Name",
+        filters=[clean_line],
+        validators=[
+            DataRequired("Please enter your name."),
+            Length(max=MAX_NAME, message=f"Your name can be at most {MAX_NAME} characters."),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    author_email = StringField(
+        "Email",
+        filters=[clean_line],
+        validators=[
+            DataRequired("Please enter your email address."),
+            Length(max=MAX_EMAIL, message=f"Your email can be at most {MAX_EMAIL} characters."),
+            Email("Please enter a valid email address."),
+        ],
+        render_kw={"type": "email", "autocomplete": "email"},
+    )
+    author_url = StringField(
+        "Website",
+        filters=[clean_line],
+        validators=[
+            Optional(),
+            Length(max=MAX_URL, message=f"Your website can be at most {MAX_URL} characters."),
+            http_url,
+        ],
+        render_kw={"type": "url", "autocomplete": "url"},
+    )
+
+
+def comment_body_field(label: str = "Comment") -> TextAreaField:
+    return TextAreaField(
+        label,
+        filters=[clean_text],
+        validators=[
+            DataRequired("Please type your comment."),
+            Length(
+                max=MAX_COMMENT,
+                message=f"Your comment is too long; it can be at most {MAX_COMMENT:,} characters.",
+            ),
+        ],
+        render_kw={"rows": 8},
+    )
+
+
+class CommentForm(AuthorFieldsMixin, FlaskForm):
+    body = comment_body_field()
+    remember = BooleanField(
+        "Save my name, email, and website in this browser for the next time I comment."
+    )
+    parent_id = HiddenField(default="")
+    # A trap for bots: hidden from people by CSS and from screen readers; anything in it means spam.
+    homepage_confirm = StringField(
+        "Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"}
+    )
+
+    def parent_comment_id(self) -> int | None:
+        """The comment being answered, if any; ``-1`` for a value that is not an id."""
+        raw = (self.parent_id.data or "").strip()
+        if not raw or raw == "0":
+            return None
+        return int(raw) if raw.isdigit() and len(raw) < 12 else -1

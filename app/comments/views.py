@@ -1,0 +1,72 @@
+"""Readers' replies: the one route that accepts a new comment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from ..blog.views import render_post_page
+from ..extensions import csrf, db
+from ..models import CommentStatus, Post, utcnow
+from ..rules import CommentDraft
+from ..submission import SubmissionRefused, submit_comment
+from .author import forget_author, remember_own_comment, save_author
+from .forms import CommentForm
+
+bp = Blueprint("comments", __name__)
+
+SESSION_EXPIRED = "Your session expired; please submit again."
+HELD_MESSAGE = "Thank you! Your comment is awaiting moderation."
+
+
+@bp.post("/posts/<slug>/comments")
+# The form checks its own CSRF token, so a stale tab gets its text back instead of a bare 400.
+@csrf.exempt
+def create(slug: str) -> Response | tuple[str, int]:
+    post = db.first_or_404(db.select(Post).filter_by(slug=slug))
+    form = CommentForm()
+    if not form.validate():
+        if form.csrf_token.errors:
+            form.csrf_token.errors = []
+            form.form_errors.append(SESSION_EXPIRED)
+        return render_post_page(post, form, status=400)
+
+    draft = CommentDraft(
+        body=form.body.data,
+        author_name=form.author_name.data,
+        author_email=form.author_email.data,
+        author_url=form.author_url.data or "",
+        author_ip=request.remote_addr or "",
+        user_agent=request.user_agent.string[:255],
+    )
+    try:
+        submitted = submit_comment(
+            post,
+            draft,
+            parent_id=form.parent_comment_id(),
+            honeypot_filled=bool(form.homepage_confirm.data),
+            flood_seconds=current_app.config["COMMENT_FLOOD_SECONDS"],
+            now=utcnow(),
+        )
+    except SubmissionRefused as refusal:
+        form.form_errors.append(refusal.message)
+        return render_post_page(post, form, status=refusal.status_code)
+
+    comment = submitted.comment
+    if comment.status is CommentStatus.PENDING:
+        remember_own_comment(comment.id)
+        flash(HELD_MESSAGE)
+    response = redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
+    if form.remember.data:
+        save_author(response, draft_details(draft))
+    else:
+        forget_author(response)
+    return response
+
+
+def draft_details(draft: CommentDraft) -> dict[str, str]:
+    return {
+        "author_name": draft.author_name,
+        "author_email": draft.author_email,
+        "author_url": draft.author_url,
+    }

@@ -1,0 +1,122 @@
+"""Discussion rules: which status a new comment gets, and whether a post takes comments.
+
+Plain functions over plain values, in the spirit of WordPress's discussion settings: nothing here
+reads the request, the database or the clock, so every rule is tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .models import CommentStatus
+from .text import count_links
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The instructor's discussion settings, as the rules need them."""
+
+    manual_approval: bool = False
+    require_prior_approval: bool = True
+    # A comment with this many links or more is held (0 switches the check off).
+    max_links: int = 2
+    moderation_words: tuple[str, ...] = ()
+    disallowed_words: tuple[str, ...] = ()
+    # Posts older than this many days take no new comments (None: never close).
+    close_after_days: int | None = None
+
+
+@dataclass(frozen=True)
+class CommentDraft:
+    """What a reader submitted, after the form has cleaned it."""
+
+    body: str
+    author_name: str
+    author_email: str
+    author_url: str = ""
+    author_ip: str = ""
+    user_agent: str = ""
+
+    def searchable_fields(self) -> tuple[str, ...]:
+        return (
+            self.body,
+            self.author_name,
+            self.author_email,
+            self.author_url,
+            self.author_ip,
+            self.user_agent,
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: CommentStatus
+    reason: str
+
+    @property
+    def held(self) -> bool:
+        return self.status is CommentStatus.PENDING
+
+
+def parse_word_list(text: str) -> tuple[str, ...]:
+    """One word or phrase per line, blank lines ignored, case kept for display."""
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def first_match(words: Iterable[str], fields: Iterable[str]) -> str | None:
+    """The first word found inside any field, ignoring case (``"pill"`` matches ``"Pills"``)."""
+    haystacks = [field.casefold() for field in fields if field]
+    for word in words:
+        needle = word.casefold()
+        if needle and any(needle in haystack for haystack in haystacks):
+            return word
+    return None
+
+
+def decide_status(
+    draft: CommentDraft,
+    rules: Rules,
+    *,
+    author_has_approved_comment: bool,
+    honeypot_filled: bool = False,
+) -> Verdict:
+    """The status a new reader comment gets, and why.
+
+    Spam signals win over everything; then any reason to hold; otherwise the comment is approved.
+    """
+    if honeypot_filled:
+        return Verdict(CommentStatus.SPAM, "a field hidden from people was filled in")
+    word = first_match(rules.disallowed_words, draft.searchable_fields())
+    if word is not None:
+        return Verdict(CommentStatus.SPAM, f"contains the disallowed word “{word}”")
+    if rules.manual_approval:
+        return Verdict(CommentStatus.PENDING, "every comment must be manually approved")
+    links = count_links(draft.body)
+    if rules.max_links and links >= rules.max_links:
+        return Verdict(CommentStatus.PENDING, f"contains {links} links")
+    word = first_match(rules.moderation_words, draft.searchable_fields())
+    if word is not None:
+        return Verdict(CommentStatus.PENDING, f"contains the moderation word “{word}”")
+    if rules.require_prior_approval and not author_has_approved_comment:
+        return Verdict(CommentStatus.PENDING, "the author has no previously approved comment")
+    return Verdict(CommentStatus.APPROVED, "passed every rule")
+
+
+def comments_are_open(
+    comments_open: bool, published_at: datetime, rules: Rules, now: datetime
+) -> bool:
+    """Whether a post takes new comments: open by its own switch and not too old."""
+    if not comments_open:
+        return False
+    if rules.close_after_days is None:
+        return True
+    return now - published_at <= timedelta(days=rules.close_after_days)
+
+
+def is_flood(last_comment_at: datetime | None, now: datetime, flood_seconds: int) -> bool:
+    """Whether a new comment comes too soon after the same reader's previous one."""
+    if flood_seconds <= 0 or last_comment_at is None:
+        return False
+    return now - last_comment_at < timedelta(seconds=flood_seconds)

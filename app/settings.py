@@ -1,0 +1,41 @@
+"""Reading and saving the instructor's discussion settings."""
+
+from __future__ import annotations
+
+from .extensions import db
+from .models import DiscussionSettings
+from .rules import Rules, parse_word_list
+
+SETTINGS_ID = 1
+
+
+def load_settings() -> DiscussionSettings:
+    """The stored settings row, or an unsaved one holding the defaults."""
+    settings = db.session.get(DiscussionSettings, SETTINGS_ID)
+    if settings is None:
+        settings = DiscussionSettings(
+            id=SETTINGS_ID,
+            manual_approval=False,
+            require_prior_approval=True,
+            max_links=2,
+            moderation_words="",
+            disallowed_words="",
+            close_after_days=None,
+            notify_email="",
+        )
+    return settings
+
+
+def rules_from(settings: DiscussionSettings) -> Rules:
+    return Rules(
+        manual_approval=settings.manual_approval,
+        require_prior_approval=settings.require_prior_approval,
+        max_links=settings.max_links,
+        moderation_words=parse_word_list(settings.moderation_words),
+        disallowed_words=parse_word_list(settings.disallowed_words),
+        close_after_days=settings.close_after_days,
+    )
+
+
+def load_rules() -> Rules:
+    return rules_from(load_settings())

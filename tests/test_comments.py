@@ -1,0 +1,516 @@
+"""Readers leave replies: the form, the rules it applies, and every refusal keeping the text."""
+
+from __future__ import annotations
+
+import pytest
+from markupsafe import escape
+
+from app.extensions import db
+from app.models import CommentStatus, DiscussionSettings, Post
+from app.settings import SETTINGS_ID
+
+from .conftest import csrf_token_from, stored_comments
+
+HELD = "Your comment is awaiting moderation."
+
+
+@pytest.fixture
+def post_id(make_post):
+    return make_post(slug="p", title="The Post")
+
+
+def set_rules(app, **values):
+    with app.app_context():
+        settings = db.session.get(DiscussionSettings, SETTINGS_ID) or DiscussionSettings(
+            id=SETTINGS_ID,
+            manual_approval=False,
+            require_prior_approval=True,
+            max_links=2,
+            moderation_words="",
+            disallowed_words="",
+            notify_email="",
+        )
+        for key, value in values.items():
+            setattr(settings, key, value)
+        db.session.add(settings)
+        db.session.commit()
+
+
+# The form itself
+
+
+def test_form_has_the_labels_in_order_tied_to_their_fields(client, post_id):
+    html = client.get("/posts/p/").text
+    assert "Leave a Reply" in html
+    labels = [
+        '<label for="body">Comment',
+        '<label for="author_name">Name',
+        '<label for="author_email">Email',
+        '<label for="author_url">Website',
+        '<label for="remember">Save my name, email, and website in this browser for the next '
+        "time I comment.</label>",
+    ]
+    positions = [html.index(label) for label in labels]
+    assert positions == sorted(positions)
+    assert "<textarea" in html and 'id="body"' in html
+    assert "Your email address will not be published." in html
+    assert '<button type="submit" id="submit">Post Comment</button>' in html
+    assert html.count('<span class="required" aria-hidden="true">*</span>') >= 4
+
+
+def test_required_fields_are_marked_and_website_is_not(client, post_id):
+    html = client.get("/posts/p/").text
+    website_label = html[html.index('<label for="author_url">') :].split("</label>")[0]
+    assert "required" not in website_label
+    name_label = html[html.index('<label for="author_name">') :].split("</label>")[0]
+    assert "*" in name_label
+
+
+# Submitting and the held comment
+
+
+def test_a_new_readers_comment_is_held_and_only_they_see_it(app, client, post_id, post_comment):
+    response = post_comment(body="My first reply.")
+    assert response.status_code == 302
+    [comment] = stored_comments(app)
+    assert response.headers["Location"] == f"/posts/p/#comment-{comment.id}"
+    assert comment.status is CommentStatus.PENDING
+
+    own_view = client.get("/posts/p/").text
+    assert "My first reply." in own_view
+    assert HELD in own_view
+    assert f'id="comment-{comment.id}"' in own_view
+
+    stranger = app.test_client().get("/posts/p/").text
+    assert "My first reply." not in stranger
+    assert HELD not in stranger
+    assert "No thoughts yet" in stranger
+
+
+def test_the_held_comment_is_tied_to_the_browser_not_the_ip(app, client, post_id, post_comment):
+    post_comment(body="Tied to my cookie.")
+    same_ip_other_browser = app.test_client().get(
+        "/posts/p/", environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    assert "Tied to my cookie." not in same_ip_other_browser.text
+
+
+def test_an_author_with_an_approved_comment_is_approved_at_once(
+    app, client, post_id, make_comment, post_comment
+):
+    make_comment(post_id, author_name="Ada", author_email="ada@example.com")
+    response = post_comment(body="Second time around.", follow=True)
+    assert response.status_code == 200
+    assert "Second time around." in app.test_client().get("/posts/p/").text
+    assert stored_comments(app)[-1].status is CommentStatus.APPROVED
+
+
+def test_stored_comment_keeps_ip_user_agent_and_details(app, client, post_id, post_comment):
+    client.environ_base.update(
+        {"REMOTE_ADDR": "198.51.100.7", "HTTP_USER_AGENT": "TestBrowser/1.0"}
+    )
+    post_comment(author_url="https://ada.example/blog")
+    comment = stored_comments(app)[0]
+    assert (comment.author_ip, comment.user_agent) == ("198.51.100.7", "TestBrowser/1.0")
+    assert (comment.author_name, comment.author_email, comment.author_url) == (
+        "Ada",
+        "ada@example.com",
+        "https://ada.example/blog",
+    )
+    assert comment.created_at.tzinfo is not None
+
+
+def test_a_comment_with_three_links_is_held_even_for_a_known_author(
+    app, post_id, make_comment, post_comment
+):
+    make_comment(post_id, author_name="Ada", author_email="ada@example.com")
+    post_comment(body="See http://a.example http://b.example and https://c.example")
+    assert stored_comments(app)[-1].status is CommentStatus.PENDING
+
+
+def test_manual_approval_setting_holds_everyone(app, post_id, make_comment, post_comment):
+    make_comment(post_id, author_name="Ada", author_email="ada@example.com")
+    set_rules(app, manual_approval=True)
+    post_comment()
+    assert stored_comments(app)[-1].status is CommentStatus.PENDING
+
+
+def test_moderation_and_disallowed_words(app, post_id, make_comment, post_comment):
+    make_comment(post_id, author_name="Ada", author_email="ada@example.com")
+    set_rules(app, moderation_words="essay mill", disallowed_words="casino")
+    post_comment(body="Buy from our Essay Mill")
+    post_comment(body="Win at the casino")
+    statuses = [c.status for c in stored_comments(app)[-2:]]
+    assert statuses == [CommentStatus.PENDING, CommentStatus.SPAM]
+
+
+def test_spam_is_silent_and_shown_to_nobody(app, client, post_id, post_comment):
+    response = post_comment(body="Totally legit", homepage_confirm="http://spam.example")
+    assert response.status_code == 302
+    assert stored_comments(app)[-1].status is CommentStatus.SPAM
+    page = client.get("/posts/p/").text
+    assert "Totally legit" not in page
+    assert HELD not in page
+
+
+# Remembered details
+
+
+def test_ticked_checkbox_remembers_details_for_a_year(client, post_id, post_comment):
+    response = post_comment(remember="y", author_url="https://ada.example")
+    cookies = response.headers.getlist("Set-Cookie")
+    author_cookie = next(c for c in cookies if c.startswith("comment_author=Ada"))
+    assert "Max-Age=31536000" in author_cookie
+    assert "HttpOnly" in author_cookie
+    html = client.get("/posts/p/").text
+    assert 'value="Ada"' in html
+    assert 'value="ada@example.com"' in html
+    assert 'value="https://ada.example"' in html
+    assert 'checked id="remember"' in html
+
+
+def test_unticked_checkbox_forgets_details(client, post_id, post_comment):
+    post_comment(remember="y")
+    client.application.config["COMMENT_FLOOD_SECONDS"] = 0
+    post_comment(body="Another one")
+    html = client.get("/posts/p/").text
+    assert 'value="Ada"' not in html
+    assert client.get_cookie("comment_author") is None
+
+
+# Threaded replies
+
+
+def test_reply_link_renders_the_form_as_a_reply_without_javascript(client, post_id, make_comment):
+    parent = make_comment(post_id, author_name="Ada")
+    html = client.get("/posts/p/").text
+    assert f'href="/posts/p/?replytocom={parent}#respond"' in html
+    assert 'aria-label="Reply to Ada"' in html
+    reply_page = client.get(f"/posts/p/?replytocom={parent}").text
+    assert 'Leave a Reply to <span class="reply-to-name">Ada</span>' in reply_page
+    assert "Cancel reply" in reply_page
+    assert f'id="comment_parent" name="parent_id" type="hidden" value="{parent}"' in reply_page
+
+
+def test_a_reply_nests_under_its_parent_and_counts(
+    app, client, post_id, make_comment, post_comment
+):
+    parent = make_comment(post_id, author_name="Ada")
+    make_comment(post_id, author_name="Bo", author_email="bo@example.com")
+    post_comment(
+        parent_id=str(parent), author_name="Bo", author_email="bo@example.com", body="Replying"
+    )
+    reply = stored_comments(app)[-1]
+    assert reply.parent_id == parent
+    assert reply.status is CommentStatus.APPROVED
+    html = client.get("/posts/p/").text
+    parent_block = html[html.index(f'id="comment-{parent}"') :]
+    assert parent_block.index('<ol class="children">') < parent_block.index("Replying")
+    assert "3 thoughts on “The Post”" in html
+
+
+def test_replies_deeper_than_five_levels_attach_at_the_fifth(app, client, post_id, make_comment):
+    ids = [make_comment(post_id)]
+    for _ in range(6):
+        ids.append(make_comment(post_id, parent_id=ids[-1]))
+    html = client.get("/posts/p/").text
+    assert html.count('<ol class="children">') == 4
+    assert 'class="comment depth-5"' in html
+    assert "depth-6" not in html
+    assert "7 thoughts on" in html
+
+
+@pytest.mark.parametrize("which", ["pending", "other-post", "missing", "garbage"])
+def test_replying_to_an_unavailable_comment_is_refused_and_keeps_the_text(
+    app, client, post_id, make_post, make_comment, post_comment, which
+):
+    other_post = make_post(slug="other")
+    parents = {
+        "pending": make_comment(post_id, status=CommentStatus.PENDING),
+        "other-post": make_comment(other_post),
+        "missing": 99_999,
+        "garbage": "1 OR 1=1",
+    }
+    before = len(stored_comments(app))
+    response = post_comment(parent_id=str(parents[which]), body="My careful reply")
+    assert response.status_code == 400
+    assert "The comment you are replying to is not available" in response.text
+    assert "My careful reply</textarea>" in response.text
+    assert len(stored_comments(app)) == before
+
+
+def test_a_reply_link_to_a_held_comment_shows_the_plain_form(client, post_id, make_comment):
+    held = make_comment(post_id, status=CommentStatus.PENDING, author_name="Secret Sam")
+    html = client.get(f"/posts/p/?replytocom={held}").text
+    assert "Secret Sam" not in html
+    assert ">Leave a Reply</h2>" in html
+
+
+# Closed comments
+
+
+def test_closed_post_shows_comments_are_closed_and_refuses(app, client, make_post, post_comment):
+    make_post(slug="closed", comments_open=False)
+    html = client.get("/posts/closed/").text
+    assert "Comments are closed." in html
+    assert "Post Comment" not in html
+    # A tab opened before the post closed still holds a valid token.
+    make_post(slug="open")
+    token = csrf_token_from(client.get("/posts/open/").text)
+    response = client.post(
+        "/posts/closed/comments",
+        data={
+            "csrf_token": token,
+            "body": "Let me in",
+            "author_name": "Ada",
+            "author_email": "ada@example.com",
+        },
+    )
+    assert response.status_code == 403
+    assert "Comments are closed." in response.text
+    assert stored_comments(app) == []
+
+
+def test_comments_close_on_old_posts_when_configured(app, client, make_post, post_comment):
+    from datetime import UTC, datetime
+
+    make_post(slug="old", published_at=datetime(2001, 1, 1, tzinfo=UTC))
+    set_rules(app, close_after_days=30)
+    assert "Comments are closed." in client.get("/posts/old/").text
+
+
+# Refusals keep the text and say why
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"body": ""}, "Please type your comment."),
+        ({"body": "   \n\t  "}, "Please type your comment."),
+        ({"author_name": ""}, "Please enter your name."),
+        ({"author_name": "   "}, "Please enter your name."),
+        ({"author_email": ""}, "Please enter your email address."),
+        ({"author_email": "not-an-email"}, "Please enter a valid email address."),
+        ({"author_url": "javascript:alert(1)"}, "starts with http:// or https://"),
+        ({"author_url": "ftp://files.example"}, "starts with http:// or https://"),
+        ({"author_url": "http://"}, "starts with http:// or https://"),
+        ({"body": "x" * 65_526}, "at most 65,525 characters"),
+        ({"author_name": "n" * 246}, "at most 245 characters"),
+        ({"author_email": "e" * 90 + "@example.com"}, "at most 100 characters"),
+        ({"author_url": "https://example.com/" + "u" * 190}, "at most 200 characters"),
+    ],
+)
+def test_invalid_input_is_refused_with_the_reason_and_the_text_kept(
+    app, post_id, post_comment, fields, message
+):
+    data = {"body": "Keep this text, please.", **fields}
+    response = post_comment(**data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'class="field-error"' in response.text
+    if data["body"].strip() and len(data["body"]) < 100:
+        assert f"{data['body']}</textarea>" in response.text
+    assert stored_comments(app) == []
+
+
+def test_control_characters_are_stripped_but_newlines_and_tabs_kept(app, post_id, post_comment):
+    post_comment(body="a\x00b\x07c\r\nd\te\x1b", author_name="Ad\x00a\nLovelace")
+    comment = stored_comments(app)[0]
+    assert comment.body == "abc\nd\te"
+    assert comment.author_name == "Ada Lovelace"
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token"])
+def test_expired_or_missing_csrf_token_keeps_the_text(app, client, post_id, token):
+    client.get("/posts/p/")
+    response = client.post(
+        "/posts/p/comments",
+        data={
+            "csrf_token": token,
+            "body": "Written in a stale tab",
+            "author_name": "Ada",
+            "author_email": "ada@example.com",
+        },
+    )
+    assert response.status_code == 400
+    assert "Your session expired; please submit again." in response.text
+    assert "Written in a stale tab</textarea>" in response.text
+    assert stored_comments(app) == []
+    # The re-rendered form carries a fresh token that works.
+    retry = client.post(
+        "/posts/p/comments",
+        data={
+            "csrf_token": csrf_token_from(response.text),
+            "body": "Written in a stale tab",
+            "author_name": "Ada",
+            "author_email": "ada@example.com",
+        },
+    )
+    assert retry.status_code == 302
+
+
+def test_a_session_that_ended_is_treated_like_an_expired_token(app, client, post_id):
+    token = csrf_token_from(client.get("/posts/p/").text)
+    fresh_browser = app.test_client()
+    response = fresh_browser.post(
+        "/posts/p/comments",
+        data={
+            "csrf_token": token,
+            "body": "Session gone",
+            "author_name": "Ada",
+            "author_email": "ada@example.com",
+        },
+    )
+    assert response.status_code == 400
+    assert "Your session expired" in response.text
+
+
+@pytest.mark.app_config(COMMENT_FLOOD_SECONDS=15)
+def test_flood_control_by_ip_or_email(app, post_id, post_comment):
+    assert post_comment(body="first").status_code == 302
+    response = post_comment(body="second, too soon", author_email="other@example.com")
+    assert response.status_code == 429
+    assert "You are posting comments too quickly. Slow down." in response.text
+    assert "second, too soon</textarea>" in response.text
+    assert len(stored_comments(app)) == 1
+
+
+@pytest.mark.app_config(COMMENT_FLOOD_SECONDS=15)
+def test_flood_control_follows_the_email_across_ips(app, client, post_id, post_comment):
+    post_comment(body="first")
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.50"
+    assert post_comment(body="second").status_code == 429
+
+
+@pytest.mark.app_config(COMMENT_FLOOD_SECONDS=0)
+def test_flood_control_can_be_switched_off(app, post_id, post_comment):
+    assert post_comment(body="first").status_code == 302
+    assert post_comment(body="second").status_code == 302
+
+
+def test_flood_seconds_can_come_from_the_environment(monkeypatch, tmp_path):
+    from app import create_app
+
+    monkeypatch.setenv("FLASK_COMMENT_FLOOD_SECONDS", "0")
+    monkeypatch.setenv("FLASK_SECRET_KEY", "k")
+    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'x.db'}")
+    assert create_app().config["COMMENT_FLOOD_SECONDS"] == 0
+
+
+@pytest.mark.app_config(COMMENT_FLOOD_SECONDS=0)
+def test_duplicate_comment_is_refused(app, post_id, post_comment):
+    post_comment(body="Same words")
+    response = post_comment(body="Same words", author_email="new@example.com")
+    assert response.status_code == 409
+    assert (
+        "Duplicate comment detected; it looks as though you’ve already said that!" in response.text
+    )
+    assert "Same words</textarea>" in response.text
+    assert len(stored_comments(app)) == 1
+
+
+def test_unknown_post_gets_the_404_page(client, post_comment):
+    response = post_comment("no-such-post")
+    assert response.status_code == 404
+    assert "There is nothing at this address" in response.text
+
+
+@pytest.mark.app_config(MAX_CONTENT_LENGTH=1024)
+def test_a_body_over_the_size_limit_gets_a_friendly_413(client, post_id, post_comment):
+    response = post_comment(body="x" * 5000)
+    assert response.status_code == 413
+    assert "more than this blog accepts" in response.text
+
+
+def test_comment_submission_only_accepts_post(client, post_id):
+    assert client.get("/posts/p/comments").status_code == 405
+
+
+def test_a_post_without_a_csrf_token_stores_nothing(app, client, post_id):
+    client.post(
+        "/posts/p/comments", data={"body": "x", "author_name": "A", "author_email": "a@example.com"}
+    )
+    assert stored_comments(app) == []
+
+
+# Rendering reader text
+
+
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<svg/onload=alert(1)>",
+    "javascript:alert(1)",
+    "</textarea><script>alert(1)</script>",
+    "' onmouseover='alert(1)",
+]
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_xss_payloads_in_every_field_are_rendered_inert(
+    app, client, post_id, make_comment, post_comment, payload
+):
+    make_comment(post_id, author_name=payload, author_email="x@example.com", body=payload)
+    post_comment(body=payload, author_name=payload)
+    for html in (client.get("/posts/p/").text, post_comment(body=payload, author_email="bad").text):
+        assert payload not in html or payload == "javascript:alert(1)"
+        assert str(escape(payload)) in html
+        assert "<script>alert(1)" not in html
+        assert "onerror=alert(1)>" not in html
+
+
+def test_bare_links_become_nofollow_links_and_text_is_escaped(client, post_id, make_comment):
+    make_comment(post_id, body="Read https://example.org/a?b=1&c=2. <b>Bold</b>")
+    html = client.get("/posts/p/").text
+    assert (
+        '<a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc">https://example.org/a?b=1&amp;c=2</a>.'
+        in html
+    )
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in html
+
+
+def test_a_stored_website_that_is_not_http_is_never_a_link(client, post_id, make_comment):
+    make_comment(post_id, author_name="Mallory", author_url="javascript:alert(1)")
+    html = client.get("/posts/p/").text
+    assert 'href="javascript' not in html
+    assert "Mallory" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Привет, товарищи! Хрущёв", "😀🎉 emoji 👩🏽‍🎓", "مرحبا بالعالم", "שלום עולם", "混合 text ñ"],
+)
+def test_unicode_is_stored_and_shown_exactly(app, client, post_id, post_comment, text):
+    post_comment(body=text, author_name=text[:10])
+    comment = stored_comments(app)[0]
+    assert comment.body == text
+    assert comment.author_name == text[:10]
+    assert str(escape(text)) in client.get("/posts/p/").text
+
+
+def test_post_page_reads_a_fixed_number_of_queries(app, client, post_id, make_comment):
+    from sqlalchemy import event
+
+    def count_queries() -> int:
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/posts/p/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    first = make_comment(post_id)
+    baseline = count_queries()
+    for _ in range(20):
+        make_comment(post_id, parent_id=first)
+    assert count_queries() == baseline
+    assert baseline <= 4
+
+
+def test_post_model_exists(app):
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Post.id))) == 0
