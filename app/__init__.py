@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from .config import DefaultConfig
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -91,6 +91,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
+    login_manager.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
@@ -109,18 +110,40 @@ def configure_sqlite(engine: Any, busy_timeout_ms: int) -> None:
         cursor.close()
 
 
+@login_manager.user_loader
+def load_instructor(user_id: str) -> Any:
+    from .models import Instructor
+
+    return db.session.get(Instructor, int(user_id)) if user_id.isdigit() else None
+
+
 def register_blueprints(app: Flask) -> None:
     from . import errors
+    from .auth.views import bp as auth_bp
     from .blog.views import bp as blog_bp
     from .comments.views import bp as comments_bp
+    from .moderation.views import bp as moderation_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(moderation_bp)
     errors.register_error_handlers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
     from . import text
+    from .moderation.queries import pending_count
+
+    @app.context_processor
+    def moderation_bar() -> dict[str, Any]:
+        """The instructor's bar on every page, with the pending count (computed here, not in
+        templates)."""
+        if not current_user.is_authenticated:
+            return {"moderation_bar": None}
+        return {"moderation_bar": {"pending": pending_count(), "username": current_user.username}}
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .accounts import AccountError, save_instructor
 from .seed import seed_database
 
 
@@ -20,5 +21,27 @@ def seed_command() -> None:
     )
 
 
+@click.command("create-instructor")
+@click.argument("username")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The new password; asked for twice, hidden, when left out.",
+)
+@click.option("--display-name", default=None, help="The name shown on the instructor's replies.")
+@with_appcontext
+def create_instructor_command(username: str, password: str, display_name: str | None) -> None:
+    """Create an instructor account, or change the password of an existing one."""
+    try:
+        instructor, created = save_instructor(username, password, display_name)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    verb = "Created" if created else "Changed the password of"
+    click.echo(f"{verb} instructor {instructor.username!r}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(create_instructor_command)

@@ -24,6 +24,16 @@ class DefaultConfig:
     # Seconds a reader (same IP address or email) waits between two comments; 0 switches it off.
     COMMENT_FLOOD_SECONDS = 15
 
+    # Notifications of held comments. With no MAIL_SERVER they go to instance/outbox/ as .eml files.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    # Connecting to a mail server that is down must not hold up the reader for long.
+    MAIL_TIMEOUT_SECONDS = 5
+    MAIL_FROM = "Class Blog <classblog@localhost>"
+
     # Largest request body accepted; a comment is at most 65,525 characters (up to 4 bytes each).
     MAX_CONTENT_LENGTH = 512 * 1024
 

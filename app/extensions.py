@@ -6,6 +6,7 @@ from it without circular imports.
 
 from __future__ import annotations
 
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -30,3 +31,7 @@ db = SQLAlchemy(model_class=Base)
 # Batch mode lets migrations alter tables on SQLite, which has no ALTER COLUMN.
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to moderate comments."
+login_manager.login_message_category = "error"

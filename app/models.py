@@ -10,8 +10,10 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_login import UserMixin
 from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 
@@ -54,8 +56,16 @@ class CommentStatus(enum.StrEnum):
     TRASH = "trash"
 
 
-def _enum_values(enum_class: type[enum.Enum]) -> list[str]:
-    return [member.value for member in enum_class]
+def _status_type() -> Enum:
+    """Statuses stored as their lowercase names in a short string column on every backend."""
+    return Enum(
+        CommentStatus,
+        name="comment_status",
+        native_enum=False,
+        length=16,
+        values_callable=lambda statuses: [status.value for status in statuses],
+        validate_strings=True,
+    )
 
 
 class Post(db.Model):
@@ -98,23 +108,23 @@ class Comment(db.Model):
     author_email: Mapped[str] = mapped_column(String(100))
     author_url: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[CommentStatus] = mapped_column(
-        Enum(
-            CommentStatus,
-            name="comment_status",
-            native_enum=False,
-            length=16,
-            values_callable=_enum_values,
-            validate_strings=True,
-        ),
-        default=CommentStatus.PENDING,
-    )
+    status: Mapped[CommentStatus] = mapped_column(_status_type(), default=CommentStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     author_ip: Mapped[str] = mapped_column(String(45), default="")
     user_agent: Mapped[str] = mapped_column(String(255), default="")
+    # Set when the instructor wrote this comment (a reply from the moderation screen).
+    instructor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instructors.id", ondelete="SET NULL")
+    )
 
     post: Mapped[Post] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="comment",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="StatusChange.changed_at, StatusChange.id",
+    )
 
     @property
     def is_visible(self) -> bool:
@@ -131,15 +141,71 @@ class Comment(db.Model):
         return f"<Comment {self.id} {self.status.value}>"
 
 
-class Instructor(db.Model):
+class Instructor(UserMixin, db.Model):
     __tablename__ = "instructors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # The name readers see on the instructor's replies.
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash; the password itself is never kept."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
 
     def __repr__(self) -> str:
         return f"<Instructor {self.username!r}>"
+
+
+class StatusChange(db.Model):
+    """One step in a comment's life: who moved it from which status to which, and when."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # None when the discussion rules decided (a new comment) or a signed email link was used.
+    instructor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instructors.id", ondelete="SET NULL")
+    )
+    # Who, in words, so the record survives the instructor's account: "ada", "email link", "rules".
+    actor: Mapped[str] = mapped_column(String(100))
+    from_status: Mapped[CommentStatus | None] = mapped_column(_status_type())
+    to_status: Mapped[CommentStatus] = mapped_column(_status_type())
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="history")
+
+
+class LoginFailure(db.Model):
+    """A failed login, kept long enough to slow down password guessing."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    ip_address: Mapped[str] = mapped_column(String(45), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class UsedActionLink(db.Model):
+    """A one-click email link that has been used, so it cannot be used again."""
+
+    __tablename__ = "used_action_links"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class DiscussionSettings(db.Model):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_
 
 from .extensions import db
-from .models import Comment, CommentStatus, Post
+from .models import Comment, CommentStatus, Post, StatusChange
 from .rules import CommentDraft, Verdict, comments_are_open, decide_status, is_flood
 from .settings import load_rules
 
@@ -130,6 +130,9 @@ def submit_comment(
         user_agent=draft.user_agent,
         status=verdict.status,
         created_at=now,
+    )
+    comment.history.append(
+        StatusChange(actor="rules", to_status=verdict.status, reason=verdict.reason, changed_at=now)
     )
     db.session.add(comment)
     db.session.commit()

@@ -84,3 +84,8 @@ def excerpt(text: str, max_words: int = 50) -> str:
     if len(words) <= max_words:
         return " ".join(words)
     return " ".join(words[:max_words]).rstrip(",;:.") + "…"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 comment``, ``2 comments``."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"

@@ -50,6 +50,12 @@ def run_migrations_online():
     configure_args.setdefault("process_revision_directives", skip_empty_autogenerate)
     configure_args.setdefault("render_item", render_item)
     with migrate_ext.db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild tables; with foreign keys on, dropping the old table would
+            # cascade-delete rows in the tables that point at it. (Only settable outside a
+            # transaction, hence the commit.)
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, **configure_args)
         with context.begin_transaction():
             context.run_migrations()

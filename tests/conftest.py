@@ -147,7 +147,7 @@ def make_comment(app: Flask):
     return build
 
 
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token_from(html: str) -> str:
@@ -184,3 +184,71 @@ def stored_comments(app: Flask) -> list[Any]:
         comments = list(db.session.scalars(db.select(Comment).order_by(Comment.id)))
         db.session.expunge_all()
         return comments
+
+
+INSTRUCTOR_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def instructor_password_hash() -> str:
+    """Hashed once per run: scrypt is slow on purpose."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(INSTRUCTOR_PASSWORD, method="scrypt")
+
+
+@pytest.fixture
+def instructor(app: Flask, instructor_password_hash: str) -> int:
+    """An instructor account "prof" (display name "Professor Lee"); returns its id."""
+    from app.models import Instructor
+
+    with app.app_context():
+        account = Instructor(
+            username="prof", display_name="Professor Lee", password_hash=instructor_password_hash
+        )
+        db.session.add(account)
+        db.session.commit()
+        return account.id
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(
+        self, username: str = "prof", password: str = INSTRUCTOR_PASSWORD, **extra: str
+    ) -> TestResponse:
+        page = self._client.get("/login")
+        return self._client.post(
+            "/login",
+            data={
+                "csrf_token": csrf_token_from(page.text),
+                "username": username,
+                "password": password,
+                **extra,
+            },
+        )
+
+    def logout(self) -> TestResponse:
+        page = self._client.get("/")
+        return self._client.post("/logout", data={"csrf_token": csrf_token_from(page.text)})
+
+
+@pytest.fixture
+def auth(client: FlaskClient, instructor: int) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def moderator(client: FlaskClient, auth: AuthActions) -> FlaskClient:
+    """The test client, logged in as the instructor."""
+    assert auth.login().status_code == 302
+    return client
+
+
+def form_post(
+    client: FlaskClient, url: str, data: dict[str, Any] | None = None, page: str = "/moderation"
+) -> TestResponse:
+    """POST as a browser would from ``page``: with that page's CSRF token."""
+    token = csrf_token_from(client.get(page).text)
+    return client.post(url, data={"csrf_token": token, **(data or {})})

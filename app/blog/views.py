@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
 from ..comments.author import own_comment_ids, remembered_author
 from ..comments.forms import CommentForm
@@ -50,7 +51,8 @@ def render_post_page(
         form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
         form.parent_id.data = request.args.get("replytocom", "")
 
-    comments = queries.visible_comments(post, own_comment_ids())
+    can_moderate = current_user.is_authenticated
+    comments = queries.visible_comments(post, own_comment_ids(), include_held=can_moderate)
     approved = [c for c in comments if c.status is CommentStatus.APPROVED]
     reply_to = reply_target(form, approved)
     if reply_to is None and form.parent_comment_id() is not None:
@@ -67,6 +69,7 @@ def render_post_page(
         ),
         form=form,
         reply_to=reply_to,
+        can_moderate=can_moderate,
     ), status
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from ..action_links import make_token
 from ..blog.views import render_post_page
 from ..extensions import csrf, db
-from ..models import CommentStatus, Post, utcnow
+from ..models import Comment, CommentStatus, Post, utcnow
+from ..notifications import ModerationLinks, deliver, held_comment_message
 from ..rules import CommentDraft
+from ..settings import load_settings
 from ..submission import SubmissionRefused, submit_comment
+from ..transitions import Action
 from .author import forget_author, remember_own_comment, save_author
 from .forms import CommentForm
 
@@ -56,12 +62,44 @@ def create(slug: str) -> Response | tuple[str, int]:
     if comment.status is CommentStatus.PENDING:
         remember_own_comment(comment.id)
         flash(HELD_MESSAGE)
+        notify_instructor(comment)
     response = redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
     if form.remember.data:
         save_author(response, draft_details(draft))
     else:
         forget_author(response)
     return response
+
+
+def notify_instructor(comment: Comment) -> None:
+    """Email the instructor about a held comment, with one-click links (never fails the request)."""
+    config = current_app.config
+    secret = config["SECRET_KEY"]
+    links = ModerationLinks(
+        queue=url_for("moderation.queue", _external=True, _anchor=f"mod-comment-{comment.id}"),
+        approve=url_for(
+            "moderation.email_action",
+            token=make_token(secret, comment.id, Action.APPROVE),
+            _external=True,
+        ),
+        trash=url_for(
+            "moderation.email_action",
+            token=make_token(secret, comment.id, Action.TRASH),
+            _external=True,
+        ),
+        comment=url_for(
+            "blog.post", slug=comment.post.slug, _external=True, _anchor=f"comment-{comment.id}"
+        ),
+    )
+    message = held_comment_message(
+        comment,
+        links,
+        to_address=load_settings().notify_email or "instructor@localhost",
+        from_address=config["MAIL_FROM"],
+        blog_title=config["BLOG_TITLE"],
+        now=utcnow(),
+    )
+    deliver(message, config, Path(current_app.instance_path) / "outbox")
 
 
 def draft_details(draft: CommentDraft) -> dict[str, str]:

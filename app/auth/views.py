@@ -1,0 +1,66 @@
+"""The instructor's login and logout."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..accounts import authenticate, login_lockout, minutes_to_wait
+from ..extensions import csrf
+from ..models import utcnow
+from ..redirects import safe_next
+from ..text import plural
+from .forms import EmptyForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+INVALID = "Invalid username or password."
+SESSION_EXPIRED = "Your session expired; please log in again."
+
+
+@bp.route("/login", methods=["GET", "POST"])
+# The form checks its own CSRF token, so an old login tab gets the form back with a message.
+@csrf.exempt
+def login() -> Response | str | tuple[str, int]:
+    default_next = url_for("moderation.queue")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next"), default_next))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        return render_template("auth/login.html", form=form)
+
+    if not form.validate():
+        if form.csrf_token.errors:
+            form.csrf_token.errors = []
+            form.form_errors.append(SESSION_EXPIRED)
+        return render_template("auth/login.html", form=form), 400
+
+    now = utcnow()
+    ip_address = request.remote_addr or ""
+    wait = login_lockout(form.username.data, ip_address, now)
+    if wait is not None:
+        minutes = minutes_to_wait(wait)
+        form.form_errors.append(
+            f"Too many failed logins; try again in {plural(minutes, 'minute')}."
+        )
+        return render_template("auth/login.html", form=form), 429
+
+    instructor = authenticate(form.username.data, form.password.data, ip_address, now)
+    if instructor is None:
+        form.form_errors.append(INVALID)
+        return render_template("auth/login.html", form=form), 401
+    login_user(instructor)
+    flash(f"Logged in as {instructor.username}.")
+    return redirect(safe_next(form.next.data, default_next))
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    # CSRFProtect has checked the token before this runs; the form only carries it.
+    EmptyForm()
+    logout_user()
+    flash("You have logged out.")
+    return redirect(url_for("blog.index"))

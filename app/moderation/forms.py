@@ -1,0 +1,52 @@
+"""Forms of the moderation workspace."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms.validators import Email, Length, NumberRange, Optional
+
+from ..comments.forms import AuthorFieldsMixin, clean_line, comment_body_field
+
+
+class CommentEditForm(AuthorFieldsMixin, FlaskForm):
+    """The instructor's corrections: the same fields and checks as the reader's form."""
+
+    body = comment_body_field()
+
+
+class ReplyForm(FlaskForm):
+    body = comment_body_field("Reply")
+
+
+class DiscussionSettingsForm(FlaskForm):
+    manual_approval = BooleanField("Comment must be manually approved")
+    require_prior_approval = BooleanField("Comment author must have a previously approved comment")
+    max_links = IntegerField(
+        "Hold a comment in the queue if it contains this many links or more (0 turns this off)",
+        validators=[NumberRange(0, 100, "Enter a number from 0 to 100.")],
+    )
+    moderation_words = TextAreaField(
+        "Comment moderation words",
+        validators=[Length(max=20_000, message="Keep the list under 20,000 characters.")],
+        render_kw={"rows": 5},
+    )
+    disallowed_words = TextAreaField(
+        "Disallowed comment keys",
+        validators=[Length(max=20_000, message="Keep the list under 20,000 characters.")],
+        render_kw={"rows": 5},
+    )
+    close_after_days = IntegerField(
+        "Automatically close comments on posts older than this many days (empty: never)",
+        validators=[Optional(), NumberRange(1, 36_500, "Enter a number of days from 1 to 36,500.")],
+    )
+    notify_email = StringField(
+        "Email me whenever a comment is held for moderation, at",
+        filters=[clean_line],
+        validators=[
+            Optional(),
+            Length(max=254, message="An email address can be at most 254 characters."),
+            Email("Please enter a valid email address."),
+        ],
+        render_kw={"type": "email"},
+    )

@@ -1,0 +1,73 @@
+"""What the moderation screens read."""
+
+from __future__ import annotations
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import or_
+
+from ..extensions import db
+from ..models import Comment, CommentStatus
+
+PER_PAGE = 20
+
+
+def status_counts() -> dict[str, int]:
+    """How many comments each filter link holds, "all" counting every status but spam and trash.
+
+    (As on WordPress: "All" means what is live or waiting, not what was thrown away.)
+    """
+    rows = db.session.execute(
+        db.select(Comment.status, db.func.count(Comment.id)).group_by(Comment.status)
+    ).all()
+    counts = {status.value: 0 for status in CommentStatus}
+    counts.update({status.value: count for status, count in rows})
+    counts["all"] = counts["pending"] + counts["approved"]
+    return counts
+
+
+def pending_count() -> int:
+    return (
+        db.session.scalar(
+            db.select(db.func.count(Comment.id)).filter_by(status=CommentStatus.PENDING)
+        )
+        or 0
+    )
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def queue_page(status: CommentStatus | None, search: str, page: int) -> Pagination:
+    """One page of the queue, newest first, with each comment's post, parent and history loaded."""
+    query = (
+        db.select(Comment)
+        .options(
+            db.joinedload(Comment.post),
+            db.joinedload(Comment.parent),
+            db.selectinload(Comment.history),
+        )
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+    if status is None:
+        query = query.where(Comment.status.in_([CommentStatus.PENDING, CommentStatus.APPROVED]))
+    else:
+        query = query.where(Comment.status == status)
+    if search:
+        pattern = like_pattern(search)
+        query = query.where(
+            or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (
+                        Comment.body,
+                        Comment.author_name,
+                        Comment.author_email,
+                        Comment.author_url,
+                        Comment.author_ip,
+                    )
+                )
+            )
+        )
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
