@@ -36,8 +36,10 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The whole suite on SQLite, then again on a throwaway PostgreSQL cluster the runner starts.
 test: lint
 	$(BIN)/python -m pytest
+	$(BIN)/python tests/run_on_postgres.py -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.routing import BaseConverter
 
 from .config import DefaultConfig
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .security import register_security
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class SlugConverter(BaseConverter):
+    """A post's slug in a URL: letters, digits, hyphens and underscores. Anything else is a 404
+    before it reaches the database (PostgreSQL refuses a NUL byte, for one)."""
+
+    regex = r"[A-Za-z0-9_-]{1,200}"
 
 
 class StartupError(SystemExit):
@@ -28,8 +41,12 @@ class StartupError(SystemExit):
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: load configuration, bind extensions, register blueprints."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["slug"] = SlugConverter
     load_config(app, test_config)
     register_extensions(app)
+    if app.config["SCHEMA_CHECK_ON_START"] and not running_migration_command():
+        check_schema_is_current(app)
+    register_security(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_cli(app)
@@ -92,8 +109,35 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def running_migration_command() -> bool:
+    """Whether this process is ``flask ... db <command>``, which must start on an old schema."""
+    program = sys.argv[0] if sys.argv else ""
+    is_flask_cli = Path(program).name == "flask" or program.endswith("flask/__main__.py")
+    return is_flask_cli and "db" in sys.argv[1:]
+
+
+def check_schema_is_current(app: Flask) -> None:
+    """Refuse to start when the database is not at the newest migration (or not built yet)."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    expected = set(ScriptDirectory.from_config(config).get_heads())
+    with app.app_context():
+        with db.engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        # Gunicorn forks workers after this: they must not share this connection.
+        db.engine.dispose()
+    if current != expected:
+        found = ", ".join(sorted(current)) or "no schema yet"
+        needed = ", ".join(sorted(expected))
+        raise StartupError(
+            f"The database is behind the code ({found}; the code needs {needed}). "
+            "Run: flask --app app db upgrade"
+        )
 
 
 def configure_sqlite(engine: Any, busy_timeout_ms: int) -> None:

@@ -34,6 +34,22 @@ class DefaultConfig:
     MAIL_TIMEOUT_SECONDS = 5
     MAIL_FROM = "Class Blog <classblog@localhost>"
 
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (direct
+    # serving) ignores those headers; behind one nginx, set 1.
+    PROXY_FIX_HOPS = 0
+
+    # Rate limits (Flask-Limiter syntax), per client IP address. RATELIMIT_ENABLED=false turns
+    # them off; RATELIMIT_STORAGE_URI shares counts between processes (e.g. redis://localhost).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    COMMENT_RATE_LIMIT = "10 per minute; 60 per hour"
+    LOGIN_RATE_LIMIT = "20 per minute"
+
+    # Refuse to start when the database is behind the migrations (tests switch this off).
+    SCHEMA_CHECK_ON_START = True
+    # Where notifications go when no MAIL_SERVER is set (None: instance/outbox).
+    OUTBOX_DIR: str | None = None
+
     # Largest request body accepted; a comment is at most 65,525 characters (up to 4 bytes each).
     MAX_CONTENT_LENGTH = 512 * 1024
 

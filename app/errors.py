@@ -10,6 +10,8 @@ from .extensions import db
 
 def render_http_error(error: HTTPException) -> tuple[str, int]:
     """Any HTTP error (404, 405, 413, ...) as a page with a heading and one plain sentence."""
+    if error.response is not None:  # a response built for this error (the 429 with the form)
+        return error.response  # type: ignore[return-value]
     code = error.code or 500
     return render_template("errors/error.html", error=error, code=code), code
 

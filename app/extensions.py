@@ -6,6 +6,8 @@ from it without circular imports.
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -35,3 +37,5 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to moderate comments."
 login_manager.login_message_category = "error"
+# Limits are declared on the views that need them; storage and switches come from RATELIMIT_*.
+limiter = Limiter(key_func=get_remote_address)

@@ -1,13 +1,17 @@
 """Shared fixtures: an app on a fresh database built by the migrations, a client, a CLI runner.
 
-The schema is built once per test session by running the migrations; each test gets its own copy
-of that database, so tests are isolated without paying for the migrations every time.
+The schema is built once per test session by running the migrations. On SQLite each test gets its
+own copy of that database file; on PostgreSQL (``FLASK_SQLALCHEMY_DATABASE_URI`` naming a
+``postgresql+psycopg://`` database whose name contains "test") every table is emptied after
+each test.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.test import TestResponse
 
 from app import create_app
@@ -26,30 +31,90 @@ BASE_TEST_CONFIG: dict[str, Any] = {
     "SECRET_KEY": "test-secret-key",
     # Most tests post several comments in a row; the flood-control tests switch it back on.
     "COMMENT_FLOOD_SECONDS": 0,
+    # The migrated test database is current by construction; test_faults checks the check.
+    "SCHEMA_CHECK_ON_START": False,
+    # One limiter serves every test app; the rate-limit tests switch it on and reset it.
+    "RATELIMIT_ENABLED": False,
 }
+
+
+# The whole suite runs on SQLite, and again on PostgreSQL when this names a test database.
+POSTGRES_URI = os.environ.get("FLASK_SQLALCHEMY_DATABASE_URI", "")
+ON_POSTGRES = POSTGRES_URI.startswith("postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "app_config(**keys): configuration keys for this test's app")
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): exercises an SQLite feature; skipped on PostgreSQL"
+    )
+    if ON_POSTGRES and "test" not in (make_url(POSTGRES_URI).database or ""):
+        raise pytest.UsageError(
+            "FLASK_SQLALCHEMY_DATABASE_URI must name a database with 'test' in its name: "
+            "the tests empty every table in it."
+        )
 
 
-@pytest.fixture(scope="session")
-def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An SQLite file with the whole schema, built by `flask db upgrade` once per session."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("sqlite_only")
+    if marker and ON_POSTGRES:
+        pytest.skip(f"SQLite only: {marker.args[0]}")
+
+
+def migrate_to_head(database_uri: str) -> None:
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri})
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The whole schema, built by the migrations once per session: an SQLite file's path, or
+    the PostgreSQL test database's URI."""
+    if ON_POSTGRES:
+        migrate_to_head(POSTGRES_URI)
+        return POSTGRES_URI
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate_to_head(f"sqlite:///{path}")
+    return str(path)
+
+
+def empty_postgres_tables(database_uri: str) -> None:
+    engine = create_engine(database_uri)
+    tables = ", ".join(f'"{name}"' for name in db.metadata.tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture
-def database_uri(migrated_sqlite_template: Path, tmp_path: Path) -> str:
-    """A private, fully migrated database for one test."""
+def database_uri(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """A private, fully migrated, empty database for one test."""
+    if ON_POSTGRES:
+        yield migrated_template
+        empty_postgres_tables(migrated_template)
+        return
     path = tmp_path / "blog.sqlite3"
-    shutil.copyfile(migrated_sqlite_template, path)
-    return f"sqlite:///{path}"
+    shutil.copyfile(migrated_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_database_uri(tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, on the backend under test."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"empty_test_{uuid.uuid4().hex[:12]}"
+    admin_url = make_url(POSTGRES_URI).set(database="postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URI).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -13,14 +13,12 @@ from app.extensions import db
 from .conftest import BASE_TEST_CONFIG
 
 
-def _fresh_app(tmp_path):
-    return create_app(
-        {**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
-    )
+def _fresh_app(database_uri):
+    return create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri})
 
 
-def test_upgrade_builds_every_table_on_an_empty_database(tmp_path):
-    app = _fresh_app(tmp_path)
+def test_upgrade_builds_every_table_on_an_empty_database(empty_database_uri):
+    app = _fresh_app(empty_database_uri)
     with app.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
@@ -29,8 +27,8 @@ def test_upgrade_builds_every_table_on_an_empty_database(tmp_path):
         db.engine.dispose()
 
 
-def test_downgrade_to_base_and_upgrade_again(tmp_path):
-    app = _fresh_app(tmp_path)
+def test_downgrade_to_base_and_upgrade_again(empty_database_uri):
+    app = _fresh_app(empty_database_uri)
     with app.app_context():
         upgrade()
         downgrade(revision="base")

@@ -6,10 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..comments.forms import clean_line
+
 
 class LoginForm(FlaskForm):
     username = StringField(
         "Username",
+        filters=[clean_line],
         validators=[DataRequired("Please enter your username."), Length(max=64)],
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )

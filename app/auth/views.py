@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..accounts import authenticate, login_lockout, minutes_to_wait
-from ..extensions import csrf
+from ..extensions import csrf, limiter
 from ..models import utcnow
 from ..redirects import safe_next
 from ..text import plural
@@ -19,9 +28,18 @@ INVALID = "Invalid username or password."
 SESSION_EXPIRED = "Your session expired; please log in again."
 
 
+def rate_limited(_limit: object) -> Response:
+    form = LoginForm()
+    form.form_errors.append("Too many login attempts from your address; please wait a minute.")
+    return make_response(render_template("auth/login.html", form=form), 429)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 # The form checks its own CSRF token, so an old login tab gets the form back with a message.
 @csrf.exempt
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], on_breach=rate_limited
+)
 def login() -> Response | str | tuple[str, int]:
     default_next = url_for("moderation.queue")
     if current_user.is_authenticated and request.method == "GET":

@@ -32,7 +32,7 @@ def index() -> str:
     return render_template("blog/index.html", posts=posts)
 
 
-@bp.get("/posts/<slug>/")
+@bp.get("/posts/<slug:slug>/")
 def post(slug: str) -> tuple[str, int]:
     post = db.first_or_404(db.select(Post).filter_by(slug=slug))
     return render_post_page(post)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from ..action_links import make_token
 from ..blog.views import render_post_page
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..notifications import ModerationLinks, deliver, held_comment_message
 from ..rules import CommentDraft
@@ -23,11 +24,24 @@ bp = Blueprint("comments", __name__)
 
 SESSION_EXPIRED = "Your session expired; please submit again."
 HELD_MESSAGE = "Thank you! Your comment is awaiting moderation."
+RATE_LIMITED = (
+    "You have sent a lot of comments in a short time; please wait a minute and try again."
+)
+NOT_SAVED = "We could not save your comment; please try again."
 
 
-@bp.post("/posts/<slug>/comments")
+def rate_limited(_limit: object) -> Response:
+    """The 429 for a reader over the rate limit: the post page with their text and the reason."""
+    post = db.first_or_404(db.select(Post).filter_by(slug=request.view_args["slug"]))
+    form = CommentForm()
+    form.form_errors.append(RATE_LIMITED)
+    return make_response(render_post_page(post, form, status=429))
+
+
+@bp.post("/posts/<slug:slug>/comments")
 # The form checks its own CSRF token, so a stale tab gets its text back instead of a bare 400.
 @csrf.exempt
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], on_breach=rate_limited)
 def create(slug: str) -> Response | tuple[str, int]:
     post = db.first_or_404(db.select(Post).filter_by(slug=slug))
     form = CommentForm()
@@ -57,6 +71,12 @@ def create(slug: str) -> Response | tuple[str, int]:
     except SubmissionRefused as refusal:
         form.form_errors.append(refusal.message)
         return render_post_page(post, form, status=refusal.status_code)
+    except SQLAlchemyError:
+        # A full disk, a read-only file, a lock held too long: nothing was stored, say so.
+        db.session.rollback()
+        current_app.logger.exception("Could not store a comment on %s", post.slug)
+        form.form_errors.append(NOT_SAVED)
+        return render_post_page(post, form, status=503)
 
     comment = submitted.comment
     if comment.status is CommentStatus.PENDING:

@@ -17,6 +17,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import action_links
+from ..comments.forms import clean_line
 from ..extensions import db, login_manager
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..redirects import safe_next
@@ -78,7 +79,7 @@ def parse_action(value: str) -> Action:
 @bp.get("")
 def queue() -> str:
     status = parse_filter(request.args.get("status"))
-    search = request.args.get("q", "").strip()[:200]
+    search = clean_line(request.args.get("q", ""))[:200]
     page = max(request.args.get("page", 1, type=int), 1)
     comments = queries.queue_page(status, search, page)
     if page > 1 and not comments.items and comments.pages:
