@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
 from .accounts import AccountError, save_instructor
+from .backup import BackupError, backup_sqlite, import_data, write_export
+from .extensions import db
 from .seed import seed_database
 
 
@@ -42,6 +48,46 @@ def create_instructor_command(username: str, password: str, display_name: str | 
     click.echo(f"{verb} instructor {instructor.username!r}.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Copy the SQLite database to PATH; safe while the server runs."""
+    try:
+        size = backup_sqlite(db.engine, path)
+    except (BackupError, sqlite3.Error) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up the database to {path} ({size:,} bytes).")
+
+
+@click.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_command(path: Path) -> None:
+    """Write every post, comment (with history) and setting to PATH as JSON."""
+    counts = write_export(path)
+    click.echo(f"Exported {counts['posts']} post(s) and {counts['comments']} comment(s) to {path}.")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(path: Path) -> None:
+    """Load an export (from `flask export`) into an empty, upgraded database."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        counts = import_data(data)
+    except (BackupError, ValueError, KeyError, TypeError) as error:
+        raise click.ClickException(f"Cannot import {path}: {error}") from error
+    click.echo(f"Imported {counts['posts']} post(s) and {counts['comments']} comment(s).")
+
+
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(seed_command)
-    app.cli.add_command(create_instructor_command)
+    for command in (
+        seed_command,
+        create_instructor_command,
+        backup_command,
+        export_command,
+        import_command,
+    ):
+        app.cli.add_command(command)

@@ -119,7 +119,9 @@ def notify_instructor(comment: Comment) -> None:
         blog_title=config["BLOG_TITLE"],
         now=utcnow(),
     )
-    deliver(message, config, Path(current_app.instance_path) / "outbox")
+    deliver(
+        message, config, Path(config["OUTBOX_DIR"] or Path(current_app.instance_path) / "outbox")
+    )
 
 
 def draft_details(draft: CommentDraft) -> dict[str, str]:
