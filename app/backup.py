@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, text
 
 from .extensions import db
 from .models import Comment, CommentStatus, DiscussionSettings, Post, StatusChange
@@ -196,12 +196,10 @@ def reset_sequences() -> None:
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         return
-    for table in ("posts", "comments", "status_changes", "discussion_settings"):
-        if not inspect(connection).has_table(table):
-            continue
+    for name in ("posts", "comments", "status_changes", "discussion_settings"):
+        table = db.metadata.tables[name]
+        largest = connection.scalar(db.select(db.func.max(table.c.id))) or 0
         connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 (fixed names)
-                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-            )
+            text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :next, false)"),
+            {"table": name, "next": largest + 1},
         )

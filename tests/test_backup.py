@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import CommentStatus, DiscussionSettings
 from app.transitions import Action, apply_action
 
-from .conftest import BASE_TEST_CONFIG
+from .conftest import BASE_TEST_CONFIG, csrf_token_from
 from .live_server import Browser, gunicorn
 
 
@@ -66,6 +66,13 @@ def test_export_import_round_trip_is_lossless(populated, runner, empty_database_
     client = target.test_client()
     page = client.get("/posts/p/")
     assert "Хрущёв’s “Secret Speech” 😀" in page.text
+    response = client.post(
+        "/posts/p/comments",
+        data={"csrf_token": csrf_token_from(page.text), "body": "After the move",
+              "author_name": "New", "author_email": "new@example.com"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert int(response.headers["Location"].rsplit("-", 1)[1]) > max(c["id"] for c in original["comments"])
     with target.app_context():
         db.engine.dispose()
 
