@@ -13,10 +13,10 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
-from app.models import CommentStatus, DiscussionSettings
+from app.models import Comment, CommentStatus, DiscussionSettings
 from app.transitions import Action, apply_action
 
-from .conftest import BASE_TEST_CONFIG, csrf_token_from
+from .conftest import BASE_TEST_CONFIG
 from .live_server import Browser, gunicorn
 
 
@@ -66,13 +66,13 @@ def test_export_import_round_trip_is_lossless(populated, runner, empty_database_
     client = target.test_client()
     page = client.get("/posts/p/")
     assert "Хрущёв’s “Secret Speech” 😀" in page.text
-    response = client.post(
-        "/posts/p/comments",
-        data={"csrf_token": csrf_token_from(page.text), "body": "After the move",
-              "author_name": "New", "author_email": "new@example.com"},
-    )  # fmt: skip
-    assert response.status_code == 302
-    assert int(response.headers["Location"].rsplit("-", 1)[1]) > max(c["id"] for c in original["comments"])
+    with target.app_context():
+        new = Comment(
+            post_id=1, author_name="New", author_email="n@example.com", body="After the move"
+        )
+        db.session.add(new)
+        db.session.commit()
+        assert new.id > max(c["id"] for c in original["comments"])
     with target.app_context():
         db.engine.dispose()
 
