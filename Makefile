@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format db clean
+.PHONY: run test lint format db clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,19 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The browser tests drive Debian's Chromium (not Playwright's download); install it when missing.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing and cannot be installed here: the browser tests will be skipped."; \
+	  fi; \
+	fi
+
 # The whole suite on SQLite, then again on a throwaway PostgreSQL cluster the runner starts.
-test: lint
+test: lint chromium
 	$(BIN)/python -m pytest
 	$(BIN)/python tests/run_on_postgres.py -q
 
