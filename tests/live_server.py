@@ -22,9 +22,9 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def free_port() -> int:
+def free_port(first: int = 21000) -> int:
     """A free port below the ephemeral range (where TIME-WAIT sockets can hold a port)."""
-    for port in range(21000, 32000, 7):
+    for port in range(first, 32000, 7):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from live_server import free_port  # this script runs from tests/, beside live_server.py
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFERRED_PORT = 15432  # below the ephemeral range, so no TIME-WAIT socket holds it
@@ -47,17 +48,6 @@ def install_postgres() -> str | None:
     return None
 
 
-def free_port() -> int:
-    for port in range(PREFERRED_PORT, PREFERRED_PORT + 100):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 15432 and 15531")
-
-
 def as_postgres(command: list[str]) -> list[str]:
     """PostgreSQL refuses to run as root: run its tools as the postgres user then."""
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
@@ -84,7 +74,7 @@ def main(pytest_args: list[str]) -> int:
     folder = Path(tempfile.mkdtemp(prefix="blog-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    data, port = folder / "data", free_port()
+    data, port = folder / "data", free_port(PREFERRED_PORT)
 
     def run(command: list[str]) -> None:
         subprocess.run(as_postgres(command), check=True, stdout=subprocess.DEVNULL)

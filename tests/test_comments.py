@@ -6,8 +6,8 @@ import pytest
 from markupsafe import escape
 
 from app.extensions import db
-from app.models import CommentStatus, DiscussionSettings, Post
-from app.settings import SETTINGS_ID
+from app.models import CommentStatus, Post
+from app.settings import load_settings
 
 from .conftest import csrf_token_from, stored_comments
 
@@ -21,15 +21,7 @@ def post_id(make_post):
 
 def set_rules(app, **values):
     with app.app_context():
-        settings = db.session.get(DiscussionSettings, SETTINGS_ID) or DiscussionSettings(
-            id=SETTINGS_ID,
-            manual_approval=False,
-            require_prior_approval=True,
-            max_links=2,
-            moderation_words="",
-            disallowed_words="",
-            notify_email="",
-        )
+        settings = load_settings()
         for key, value in values.items():
             setattr(settings, key, value)
         db.session.add(settings)
