@@ -317,3 +317,22 @@ def form_post(
     """POST as a browser would from ``page``: with that page's CSRF token."""
     token = csrf_token_from(client.get(page).text)
     return client.post(url, data={"csrf_token": token, **(data or {})})
+
+
+def count_queries(app: Flask, client: FlaskClient, url: str) -> int:
+    """How many SQL statements one GET of ``url`` runs (it must succeed)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Comment, CommentStatus, DiscussionSettings
 from app.transitions import Action, plan_transition
 
-from .conftest import csrf_token_from, form_post, stored_comments
+from .conftest import count_queries, csrf_token_from, form_post, stored_comments
 
 PENDING, APPROVED, SPAM, TRASH = (
     CommentStatus.PENDING,
@@ -703,3 +703,12 @@ def test_moderation_post_without_csrf_token_is_refused(app, moderator, post_id, 
 def test_created_at_is_shown_in_queue(moderator, post_id, make_comment):
     make_comment(post_id, status=PENDING, created_at=datetime(2024, 2, 3, 14, 5, tzinfo=UTC))
     assert "February 3, 2024 at 2:05 pm" in moderator.get("/moderation").text
+
+
+def test_queue_reads_a_fixed_number_of_queries(app, moderator, post_id, make_comment):
+    parent = make_comment(post_id)
+    make_comment(post_id, status=PENDING, parent_id=parent)
+    few = count_queries(app, moderator, "/moderation?status=all")
+    for _ in range(18):
+        make_comment(post_id, status=PENDING, parent_id=parent)
+    assert count_queries(app, moderator, "/moderation?status=all") == few
