@@ -6,7 +6,7 @@ import pytest
 from markupsafe import escape
 
 from app.extensions import db
-from app.models import CommentStatus, Post
+from app.models import CommentStatus
 from app.settings import load_settings
 
 from .conftest import count_queries, csrf_token_from, stored_comments
