@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -16,6 +17,15 @@ def render_http_error(error: HTTPException) -> tuple[str, int]:
     return render_template("errors/error.html", error=error, code=code), code
 
 
+def render_csrf_error(error: CSRFError) -> tuple[str, int]:
+    """A form sent without a valid token: most often a page left open until the session ended."""
+    message = (
+        "This form has expired: the page was open for a long time or your session ended. "
+        "Nothing was changed. Go back, reload the page and try again."
+    )
+    return render_template("errors/error.html", error=error, code=400, message=message), 400
+
+
 def render_server_error(error: Exception) -> tuple[str, int]:
     # The failed request may have left the session mid-transaction; the page must not inherit it.
     db.session.rollback()
@@ -23,5 +33,6 @@ def render_server_error(error: Exception) -> tuple[str, int]:
 
 
 def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(500, render_server_error)

@@ -211,8 +211,12 @@ def test_buttons_shown_fit_each_status(moderator, post_id, make_comment):
     assert ">Delete Permanently</button>" not in pending
 
 
-def test_history_records_who_when_and_from_to(app, moderator, post_id, post_comment, make_comment):
-    post_comment(body="Tracked")
+def test_history_records_who_when_and_from_to(
+    app, client, auth, post_id, post_comment, make_comment
+):
+    post_comment(body="Tracked")  # as a reader, before logging in
+    moderator = client
+    auth.login()
     comment = stored_comments(app)[-1].id
     act(moderator, comment, "approve")
     with app.app_context():
@@ -427,7 +431,7 @@ def test_bar_with_pending_count_and_inline_moderation_on_the_post(
 
 
 def test_settings_change_what_the_next_comment_does(
-    app, moderator, post_id, make_comment, post_comment
+    app, auth, moderator, post_id, make_comment, post_comment
 ):
     make_comment(post_id, author_name="Ada", author_email="ada@example.com")
     page = moderator.get("/moderation/settings").text
@@ -454,6 +458,7 @@ def test_settings_change_what_the_next_comment_does(
             "prof@example.edu",
         )
         assert settings.close_after_days is None
+    auth.logout()  # the instructor's own comments skip the rules: comment as a reader
     post_comment(body="A known author, but manual approval is on")
     assert stored_comments(app)[-1].status is PENDING
 
@@ -697,6 +702,8 @@ def test_moderation_post_without_csrf_token_is_refused(app, moderator, post_id, 
         f"/moderation/comments/{comment}/approve", data={"next": "/moderation"}
     )
     assert response.status_code == 400
+    assert "This form has expired" in response.text
+    assert "Nothing was changed." in response.text
     assert status_of(app, comment) is PENDING
 
 
@@ -712,3 +719,27 @@ def test_queue_reads_a_fixed_number_of_queries(app, moderator, post_id, make_com
     for _ in range(18):
         make_comment(post_id, status=PENDING, parent_id=parent)
     assert count_queries(app, moderator, "/moderation?status=all") == few
+
+
+@pytest.mark.app_config(COMMENT_FLOOD_SECONDS=60)
+def test_the_instructor_commenting_through_the_post_form_is_published_at_once(
+    app, moderator, post_id, post_comment
+):
+    assert (
+        post_comment(
+            body="Welcome, class.", author_name="Professor Lee", author_email="lee@example.edu"
+        ).status_code
+        == 302
+    )
+    assert (
+        post_comment(
+            body="And a second note.", author_name="Professor Lee", author_email="lee@example.edu"
+        ).status_code
+        == 302
+    )
+    comments = stored_comments(app)
+    assert [c.status for c in comments] == [APPROVED, APPROVED]
+    assert all(c.instructor_id is not None for c in comments)
+    public = app.test_client().get("/posts/p/").text
+    assert '<span class="badge">Instructor</span>' in public
+    assert outbox_files(app) == []

@@ -130,3 +130,11 @@ def test_comments_close_by_switch_or_by_age():
 def test_flood_window(seconds_ago, flood_seconds, expected):
     last = None if seconds_ago is None else NOW - timedelta(seconds=seconds_ago)
     assert is_flood(last, NOW, flood_seconds) is expected
+
+
+def test_the_instructors_own_comment_is_published_whatever_the_rules():
+    rules = Rules(manual_approval=True, disallowed_words=("ordinary",))
+    result = decide_status(
+        DRAFT, rules, author_has_approved_comment=False, written_by_instructor=True
+    )
+    assert result.status is CommentStatus.APPROVED

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, make_response, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
@@ -67,6 +68,7 @@ def create(slug: str) -> Response | tuple[str, int]:
             honeypot_filled=bool(form.homepage_confirm.data),
             flood_seconds=current_app.config["COMMENT_FLOOD_SECONDS"],
             now=utcnow(),
+            instructor=current_user if current_user.is_authenticated else None,
         )
     except SubmissionRefused as refusal:
         form.form_errors.append(refusal.message)
