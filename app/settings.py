@@ -10,19 +10,15 @@ SETTINGS_ID = 1
 
 
 def load_settings() -> DiscussionSettings:
-    """The stored settings row, or an unsaved one holding the defaults."""
+    """The stored settings row, or an unsaved one holding the defaults declared on the model."""
     settings = db.session.get(DiscussionSettings, SETTINGS_ID)
     if settings is None:
-        settings = DiscussionSettings(
-            id=SETTINGS_ID,
-            manual_approval=False,
-            require_prior_approval=True,
-            max_links=2,
-            moderation_words="",
-            disallowed_words="",
-            close_after_days=None,
-            notify_email="",
-        )
+        defaults = {
+            column.key: column.default.arg
+            for column in DiscussionSettings.__table__.columns
+            if column.default is not None
+        }
+        settings = DiscussionSettings(id=SETTINGS_ID, **defaults)
     return settings
 
 

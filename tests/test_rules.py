@@ -138,3 +138,10 @@ def test_the_instructors_own_comment_is_published_whatever_the_rules():
         DRAFT, rules, author_has_approved_comment=False, written_by_instructor=True
     )
     assert result.status is CommentStatus.APPROVED
+
+
+def test_stored_defaults_are_the_rules_defaults(app):
+    from app.settings import load_rules
+
+    with app.app_context():
+        assert load_rules() == Rules()

@@ -25,6 +25,7 @@ from ..settings import load_settings
 from ..text import plural
 from ..transitions import (
     Action,
+    Outcome,
     actions_for,
     apply_action,
     edit_comment,
@@ -122,7 +123,7 @@ def act(comment_id: int, action_name: str) -> Response | str:
 
 @bp.post("/bulk")
 def bulk() -> Response | str:
-    action = Action(request.form["action"]) if request.form.get("action") in set(Action) else None
+    action = next((a for a in Action if a.value == request.form.get("action")), None)
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 12]
     if action is None:
         flash("Choose a bulk action first.", "error")
@@ -145,7 +146,7 @@ def bulk() -> Response | str:
     )
 
 
-def finish(outcome) -> Response:
+def finish(outcome: Outcome) -> Response:
     """Say what was done, offer Undo when it can be undone, and go back to the queue."""
     if outcome.changed:
         session[UNDO_KEY] = {
