@@ -17,7 +17,8 @@ from sqlalchemy import event
 from werkzeug.routing import BaseConverter
 
 from .config import DefaultConfig
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import cache, csrf, db, limiter, login_manager, migrate
+from .page_cache import watch_page_versions
 from .security import register_security
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -110,6 +111,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    if app.config["CACHE_REDIS_URL"] and app.config["CACHE_TYPE"] == "SimpleCache":
+        app.config["CACHE_TYPE"] = "RedisCache"
+    cache.init_app(app)
+    watch_page_versions()
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

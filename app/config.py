@@ -45,6 +45,16 @@ class DefaultConfig:
     COMMENT_RATE_LIMIT = "10 per minute; 60 per hour"
     LOGIN_RATE_LIMIT = "20 per minute"
 
+    # Rendered page parts. The default keeps them in each server process's memory, which is safe
+    # with several processes (keys carry a version read from the database); set CACHE_REDIS_URL
+    # (e.g. redis://localhost:6379/0, needs the "redis" extra) to share one cache between them.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_REDIS_URL: str | None = None
+    CACHE_KEY_PREFIX = "classblog:"
+    # Stale versions are never read again; let them age out instead of filling memory.
+    CACHE_DEFAULT_TIMEOUT = 3600
+    CACHE_THRESHOLD = 500
+
     # Refuse to start when the database is behind the migrations (tests switch this off).
     SCHEMA_CHECK_ON_START = True
     # Where notifications go when no MAIL_SERVER is set (None: instance/outbox).

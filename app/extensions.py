@@ -6,6 +6,7 @@ from it without circular imports.
 
 from __future__ import annotations
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -39,3 +40,6 @@ login_manager.login_message = "Please log in to moderate comments."
 login_manager.login_message_category = "error"
 # Limits are declared on the views that need them; storage and switches come from RATELIMIT_*.
 limiter = Limiter(key_func=get_remote_address)
+# Rendered page parts; keys carry a version read from the database, so each process's own cache
+# is safe (see page_cache). Configured from CACHE_* in create_app.
+cache = Cache()

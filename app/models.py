@@ -78,6 +78,9 @@ class Post(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     body: Mapped[str] = mapped_column(Text)
     comments_open: Mapped[bool] = mapped_column(default=True)
+    # Bumped, in the same transaction, whenever what every reader sees on this post's page changes
+    # (the post itself or its approved comments): cached renderings are keyed by it (page_cache).
+    page_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     comments: Mapped[list[Comment]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True

@@ -30,3 +30,31 @@ def visible_comments(
             .order_by(Comment.created_at, Comment.id)
         )
     )
+
+
+def own_held_comment_ids(post: Post, own_ids: Collection[int]) -> set[int]:
+    """Which of this browser's comments still wait for moderation on ``post`` (no query if none)."""
+    if not own_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            db.select(Comment.id).where(
+                Comment.post_id == post.id,
+                Comment.status == CommentStatus.PENDING,
+                Comment.id.in_(own_ids),
+            )
+        )
+    )
+
+
+def approved_comment(post: Post, comment_id: int | None) -> Comment | None:
+    """The approved comment on ``post`` that a reply answers (no query when there is none)."""
+    if comment_id is None:
+        return None
+    return db.session.scalar(
+        db.select(Comment).where(
+            Comment.id == comment_id,
+            Comment.post_id == post.id,
+            Comment.status == CommentStatus.APPROVED,
+        )
+    )

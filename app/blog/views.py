@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from typing import NamedTuple
+
+from flask import Blueprint, abort, current_app, get_template_attribute, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..comments.author import own_comment_ids, remembered_author
 from ..comments.forms import CommentForm
-from ..extensions import db
-from ..models import Comment, CommentStatus, Post, utcnow
+from ..extensions import cache, db
+from ..models import Comment, Post, utcnow
 from ..rules import comments_are_open
 from ..settings import load_rules
 from ..submission import BAD_PARENT
@@ -38,23 +41,61 @@ def post(slug: str) -> tuple[str, int]:
     return render_post_page(post)
 
 
+class PostParts(NamedTuple):
+    """The rendered post and discussion, the same for every reader who sees no held comment."""
+
+    article: Markup
+    discussion: Markup
+
+
+def render_parts(
+    post: Post, comments: list[Comment], comments_open: bool, can_moderate: bool
+) -> PostParts:
+    article = get_template_attribute("blog/_post_parts.html", "article")
+    discussion = get_template_attribute("blog/_post_parts.html", "discussion")
+    approved_count = sum(1 for c in comments if c.is_visible)
+    return PostParts(
+        article(post),
+        discussion(post, build_threads(comments), approved_count, comments_open, can_moderate),
+    )
+
+
+def public_parts(post: Post, comments_open: bool) -> PostParts:
+    """The parts every reader sees, from the cache while the post's page version is current."""
+    key = f"post-parts:{post.id}:{post.page_version}:{int(comments_open)}"
+    parts = cache.get(key)
+    if parts is None:
+        parts = render_parts(
+            post, queries.visible_comments(post), comments_open, can_moderate=False
+        )
+        cache.set(key, parts)  # pickled with its Markup type, so it stays marked safe
+    return parts
+
+
 def render_post_page(
     post: Post, form: CommentForm | None = None, *, status: int = 200
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
     On GET the form is empty or pre-filled from the reader's saved details; after a refused
-    submission it is the reader's own form, with their text and the reasons.
+    submission it is the reader's own form, with their text and the reasons. Only the form and
+    the comments that differ per reader (held ones) are rendered per request; the rest is cached.
     """
     if form is None:
         form = CommentForm(formdata=None, data=remembered_author())
         form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
         form.parent_id.data = request.args.get("replytocom", "")
 
+    comments_open = comments_are_open(post.comments_open, post.published_at, load_rules(), utcnow())
     can_moderate = current_user.is_authenticated
-    comments = queries.visible_comments(post, own_comment_ids(), include_held=can_moderate)
-    approved = [c for c in comments if c.status is CommentStatus.APPROVED]
-    reply_to = reply_target(form, approved)
+    own_held = queries.own_held_comment_ids(post, own_comment_ids())
+    if can_moderate or own_held:
+        comments = queries.visible_comments(post, own_held, include_held=can_moderate)
+        parts = render_parts(post, comments, comments_open, can_moderate)
+    else:
+        parts = public_parts(post, comments_open)
+
+    reply_to = queries.approved_comment(post, form.parent_comment_id())
     if reply_to is None and form.parent_comment_id() is not None:
         if BAD_PARENT not in form.form_errors:
             form.form_errors.append(BAD_PARENT)
@@ -62,18 +103,8 @@ def render_post_page(
     return render_template(
         "blog/post.html",
         post=post,
-        threads=build_threads(comments),
-        approved_count=len(approved),
-        comments_open=comments_are_open(
-            post.comments_open, post.published_at, load_rules(), utcnow()
-        ),
+        parts=parts,
+        comments_open=comments_open,
         form=form,
         reply_to=reply_to,
-        can_moderate=can_moderate,
     ), status
-
-
-def reply_target(form: CommentForm, approved: list[Comment]) -> Comment | None:
-    """The approved comment the form is answering, if it names one that is on this page."""
-    parent_id = form.parent_comment_id()
-    return next((c for c in approved if c.id == parent_id), None)

@@ -1,0 +1,79 @@
+"""What makes the cached post and front pages safe: a version per post, held in the database.
+
+The parts of a page that every reader sees alike (the post, its approved comments as threads,
+the front page's list) are rendered once and kept in Flask-Caching under a key that includes the
+post's ``page_version``. Any change to what those parts show bumps that version in the same
+transaction as the change (a ``before_flush`` hook, so no code path can forget it). Every server
+process reads the version with the post on each request, so a process holding an old rendering
+simply never asks for it again: no process has to tell another, and no page is served stale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, inspect, update
+from sqlalchemy.orm import Session
+
+from .extensions import db
+from .models import Comment, CommentStatus, Post
+
+APPROVED = CommentStatus.APPROVED
+
+
+def _post_ids_of(comment: Comment) -> set[int]:
+    """The post a comment belongs to, and the one it belonged to before this flush."""
+    state = inspect(comment)
+    ids = set(state.attrs.post_id.history.deleted)
+    if comment.post_id is not None:
+        ids.add(comment.post_id)
+    elif "post" in state.dict and comment.post is not None and comment.post.id is not None:
+        ids.add(comment.post.id)  # a new comment attached through the relationship
+    return {i for i in ids if i is not None}
+
+
+def _shows_differently(session: Session, comment: Comment) -> bool:
+    """Whether a changed comment changes what every reader sees: it is or was approved."""
+    if not session.is_modified(comment):
+        return False
+    status = inspect(comment).attrs.status.history
+    return comment.status is APPROVED or APPROVED in status.deleted
+
+
+def changed_pages(session: Session) -> set[int]:
+    """Ids of the posts whose public page this flush changes."""
+    post_ids: set[int] = set()
+    for obj in session.new:
+        if isinstance(obj, Comment) and obj.status is APPROVED:
+            post_ids |= _post_ids_of(obj)
+    for obj in session.dirty:
+        if isinstance(obj, Comment) and _shows_differently(session, obj):
+            post_ids |= _post_ids_of(obj)
+        elif isinstance(obj, Post) and session.is_modified(obj) and obj.id is not None:
+            post_ids.add(obj.id)
+    for obj in session.deleted:
+        # Even a held comment: deleting it moves its replies up to its parent.
+        if isinstance(obj, Comment):
+            post_ids |= _post_ids_of(obj)
+    return post_ids
+
+
+def bump_page_versions(session: Session, _flush_context: Any, _instances: Any) -> None:
+    post_ids = changed_pages(session)
+    if not post_ids:
+        return
+    session.connection().execute(
+        update(Post)
+        .where(Post.id.in_(post_ids))
+        .values(page_version=Post.page_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Post) and obj.id in post_ids:
+            session.expire(obj, ["page_version"])
+
+
+def watch_page_versions() -> None:
+    """Hook the version bump into every flush of the application's session (once)."""
+    if not event.contains(db.session, "before_flush", bump_page_versions):
+        event.listen(db.session, "before_flush", bump_page_versions)
