@@ -224,3 +224,15 @@ class DiscussionSettings(db.Model):
     disallowed_words: Mapped[str] = mapped_column(Text, default="")
     close_after_days: Mapped[int | None] = mapped_column(default=None)
     notify_email: Mapped[str] = mapped_column(String(254), default="")
+
+
+class CacheVersion(db.Model):
+    """A counter bumped with every change to what a cached page shows (see ``page_cache``).
+
+    ``moderation`` counts changes to any comment, post or instructor: the key of the cached queue.
+    """
+
+    __tablename__ = "cache_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)

@@ -10,15 +10,27 @@ simply never asks for it again: no process has to tell another, and no page is s
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, inspect, update
+from flask import Response, current_app, g
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
-from .extensions import db
-from .models import Comment, CommentStatus, Post
+from .extensions import cache, db
+from .models import CacheVersion, Comment, CommentStatus, Instructor, Post, StatusChange
 
 APPROVED = CommentStatus.APPROVED
+MODERATION = "moderation"
+# What a moderation page shows: any change to one of these bumps the moderation version.
+MODERATED_MODELS = (Comment, Post, StatusChange, Instructor)
+# Stands in for the reader's CSRF token in a cached page. Readers' text can never contain it
+# (control characters are stripped from everything they send), and if imported text did, the
+# reader would only see their own token there.
+CSRF_HOLE = "\x00csrf-token\x00"
 
 
 def _post_ids_of(comment: Comment) -> set[int]:
@@ -58,7 +70,22 @@ def changed_pages(session: Session) -> set[int]:
     return post_ids
 
 
+def changes_moderation(session: Session) -> bool:
+    return any(
+        isinstance(obj, MODERATED_MODELS)
+        for objects in (session.new, session.dirty, session.deleted)
+        for obj in objects
+    )
+
+
 def bump_page_versions(session: Session, _flush_context: Any, _instances: Any) -> None:
+    if changes_moderation(session):
+        session.connection().execute(
+            update(CacheVersion)
+            .where(CacheVersion.name == MODERATION)
+            .values(version=CacheVersion.version + 1)
+            .execution_options(synchronize_session=False)
+        )
     post_ids = changed_pages(session)
     if not post_ids:
         return
@@ -77,3 +104,48 @@ def watch_page_versions() -> None:
     """Hook the version bump into every flush of the application's session (once)."""
     if not event.contains(db.session, "before_flush", bump_page_versions):
         event.listen(db.session, "before_flush", bump_page_versions)
+
+
+MODERATION_VERSION = select(CacheVersion.version).where(CacheVersion.name == MODERATION)
+
+
+def moderation_version() -> int | None:
+    """The moderation counter; None (cache nothing) if its row is missing."""
+    return db.session.scalar(MODERATION_VERSION)
+
+
+@contextmanager
+def csrf_hole() -> Iterator[None]:
+    """Render with CSRF_HOLE wherever this reader's CSRF token would go.
+
+    Flask-WTF keeps the request's signed token in ``g``; setting it there first makes every form
+    and ``csrf_token()`` call use the hole instead.
+    """
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    real = g.pop(field, None)
+    setattr(g, field, CSRF_HOLE)
+    try:
+        yield
+    finally:
+        g.pop(field, None)
+        if real is not None:
+            setattr(g, field, real)
+
+
+def cached_page(key: str, render: Callable[[], str]) -> Response:
+    """The page under ``key``, rendered by ``render`` on a miss, with this reader's CSRF token
+    put into its holes. Stored as the bytes between holes, so a hit costs one join."""
+    chunks = cache.get(key)
+    if chunks is None:
+        with csrf_hole():
+            page = render()
+        chunks = tuple(chunk.encode() for chunk in page.split(CSRF_HOLE))
+        cache.set(key, chunks)
+    # A page with no form gets no token, so it sets no session cookie.
+    body = chunks[0] if len(chunks) == 1 else generate_csrf().encode().join(chunks)
+    return Response(body, mimetype="text/html")
+
+
+def digest(value: object) -> str:
+    """A short, stable stand-in for a value in a cache key."""
+    return hashlib.blake2s(repr(value).encode(), digest_size=8).hexdigest()

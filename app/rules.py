@@ -109,14 +109,14 @@ def decide_status(
 
 
 def comments_are_open(
-    comments_open: bool, published_at: datetime, rules: Rules, now: datetime
+    comments_open: bool, published_at: datetime, close_after_days: int | None, now: datetime
 ) -> bool:
     """Whether a post takes new comments: open by its own switch and not too old."""
     if not comments_open:
         return False
-    if rules.close_after_days is None:
+    if close_after_days is None:
         return True
-    return now - published_at <= timedelta(days=rules.close_after_days)
+    return now - published_at <= timedelta(days=close_after_days)
 
 
 def is_flood(last_comment_at: datetime | None, now: datetime, flood_seconds: int) -> bool:

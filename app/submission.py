@@ -106,7 +106,7 @@ def submit_comment(
     and a duplicate. The logged-in ``instructor``'s comments skip flood control and the rules.
     """
     rules = load_rules()
-    if not comments_are_open(post.comments_open, post.published_at, rules, now):
+    if not comments_are_open(post.comments_open, post.published_at, rules.close_after_days, now):
         raise SubmissionRefused(COMMENTS_CLOSED, 403)
     parent = find_reply_target(post, parent_id)
     last_time = None if instructor else last_comment_time(draft.author_ip, draft.author_email)

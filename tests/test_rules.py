@@ -117,10 +117,10 @@ def test_word_lists_are_one_entry_per_line_and_ignore_blank_lines():
 
 def test_comments_close_by_switch_or_by_age():
     published = NOW - timedelta(days=30)
-    assert comments_are_open(True, published, Rules(), NOW)
-    assert not comments_are_open(False, published, Rules(), NOW)
-    assert comments_are_open(True, published, Rules(close_after_days=30), NOW)
-    assert not comments_are_open(True, published, Rules(close_after_days=29), NOW)
+    assert comments_are_open(True, published, Rules().close_after_days, NOW)
+    assert not comments_are_open(False, published, None, NOW)
+    assert comments_are_open(True, published, 30, NOW)
+    assert not comments_are_open(True, published, 29, NOW)
 
 
 @pytest.mark.parametrize(

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flask import Blueprint, abort, current_app, get_template_attribute, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    get_template_attribute,
+    render_template,
+    request,
+    session,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..comments.author import own_comment_ids, remembered_author
+from ..comments.author import AUTHOR_COOKIES, own_comment_ids, remembered_author
 from ..comments.forms import CommentForm
 from ..extensions import cache, db
 from ..models import Comment, Post, utcnow
+from ..page_cache import cached_page, digest
 from ..rules import comments_are_open
 from ..settings import load_rules
 from ..submission import BAD_PARENT
@@ -22,23 +32,64 @@ bp = Blueprint("blog", __name__)
 
 
 @bp.get("/")
-def index() -> str:
-    page = request.args.get("page", 1, type=int)
+def index() -> Response | str:
+    page = max(request.args.get("page", 1, type=int), 1)
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    listed, total = queries.front_page_versions(page, per_page)
+    if page > 1 and not listed:
+        abort(404)
+    if current_user.is_authenticated or "_flashes" in session:
+        return render_front_page(page, per_page)
+    # The listed posts' versions and the number of posts decide everything the page shows.
+    key = f"front-page:{page}:{per_page}:{total}:{digest(listed)}"
+    return cached_page(key, lambda: render_front_page(page, per_page))
+
+
+def render_front_page(page: int, per_page: int) -> str:
     posts = db.paginate(
         db.select(Post).order_by(Post.published_at.desc(), Post.id.desc()),
         page=page,
-        per_page=current_app.config["POSTS_PER_PAGE"],
+        per_page=per_page,
         error_out=False,
     )
-    if page > 1 and not posts.items:
-        abort(404)
     return render_template("blog/index.html", posts=posts)
 
 
 @bp.get("/posts/<slug:slug>/")
-def post(slug: str) -> tuple[str, int]:
-    post = db.first_or_404(db.select(Post).filter_by(slug=slug))
-    return render_post_page(post)
+def post(slug: str) -> Response | tuple[str, int]:
+    head = queries.post_head(slug)
+    if head is None:
+        abort(404)
+    comments_open = comments_are_open(
+        head.comments_open, head.published_at, head.close_after_days, utcnow()
+    )
+    if sees_only_public_parts(head.id):
+        return public_page(head, comments_open)
+    post = db.session.get_one(Post, head.id)
+    return render_post_page(post, comments_open=comments_open)
+
+
+def sees_only_public_parts(post_id: int) -> bool:
+    """Whether nothing on the post page belongs to this reader but the CSRF token: no saved
+    details, no message, no reply target, no held comment of their own, not the instructor."""
+    return (
+        not any(cookie in request.cookies for cookie in AUTHOR_COOKIES.values())
+        and "replytocom" not in request.args
+        and "_flashes" not in session
+        and not current_user.is_authenticated
+        and not queries.own_held_comment_ids(post_id, own_comment_ids())
+    )
+
+
+def public_page(head: queries.PostHead, comments_open: bool) -> Response:
+    """The page as every reader without anything of their own sees it: rendered once per page
+    version, then only this reader's CSRF token is put in."""
+
+    def render() -> str:
+        post = db.session.get_one(Post, head.id)
+        return render_post_page(post, CommentForm(formdata=None), comments_open=comments_open)[0]
+
+    return cached_page(f"post-page:{head.id}:{head.page_version}:{int(comments_open)}", render)
 
 
 class PostParts(NamedTuple):
@@ -73,7 +124,11 @@ def public_parts(post: Post, comments_open: bool) -> PostParts:
 
 
 def render_post_page(
-    post: Post, form: CommentForm | None = None, *, status: int = 200
+    post: Post,
+    form: CommentForm | None = None,
+    *,
+    status: int = 200,
+    comments_open: bool | None = None,
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
@@ -85,10 +140,13 @@ def render_post_page(
         form = CommentForm(formdata=None, data=remembered_author())
         form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
         form.parent_id.data = request.args.get("replytocom", "")
+    if comments_open is None:
+        comments_open = comments_are_open(
+            post.comments_open, post.published_at, load_rules().close_after_days, utcnow()
+        )
 
-    comments_open = comments_are_open(post.comments_open, post.published_at, load_rules(), utcnow())
     can_moderate = current_user.is_authenticated
-    own_held = queries.own_held_comment_ids(post, own_comment_ids())
+    own_held = queries.own_held_comment_ids(post.id, own_comment_ids())
     if can_moderate or own_held:
         comments = queries.visible_comments(post, own_held, include_held=can_moderate)
         parts = render_parts(post, comments, comments_open, can_moderate)

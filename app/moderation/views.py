@@ -20,6 +20,7 @@ from .. import action_links
 from ..comments.forms import clean_line
 from ..extensions import db, login_manager
 from ..models import Comment, CommentStatus, Post, utcnow
+from ..page_cache import cached_page, digest, moderation_version
 from ..redirects import safe_next
 from ..settings import load_settings
 from ..text import plural
@@ -78,7 +79,17 @@ def parse_action(value: str) -> Action:
 
 
 @bp.get("")
-def queue() -> str:
+def queue() -> Response | str:
+    version = moderation_version()
+    if version is None or "_flashes" in session:
+        return render_queue()
+    # The moderation version moves with every change to a comment, so a cached queue is current.
+    undo = digest(session.get(UNDO_KEY))
+    key = f"queue:{version}:{current_user.get_id()}:{undo}:{request.full_path}"
+    return cached_page(key, render_queue)
+
+
+def render_queue() -> str:
     status = parse_filter(request.args.get("status"))
     search = clean_line(request.args.get("q", ""))[:200]
     page = max(request.args.get("page", 1, type=int), 1)

@@ -1,4 +1,4 @@
-"""posts.page_version: the key of the cached post and front pages
+"""cache versions: posts.page_version and the cache_versions counters
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +17,13 @@ depends_on = None
 
 
 def upgrade():
+    cache_versions = op.create_table(
+        "cache_versions",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_cache_versions")),
+    )
+    op.bulk_insert(cache_versions, [{"name": "moderation", "version": 1}])
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("page_version", sa.Integer(), server_default="1", nullable=False)
@@ -24,5 +31,6 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("cache_versions")
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.drop_column("page_version")
