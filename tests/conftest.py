@@ -320,20 +320,29 @@ def form_post(
     return client.post(url, data={"csrf_token": token, **(data or {})})
 
 
-def count_queries(app: Flask, client: FlaskClient, url: str) -> int:
-    """How many SQL statements one GET of ``url`` runs (it must succeed)."""
+def recorded_queries(
+    app: Flask, client: FlaskClient, url: str, *, with_parameters: bool = False
+) -> list[Any]:
+    """The SQL statements one GET of ``url`` runs (it must succeed), with their parameters if
+    asked."""
     from sqlalchemy import event
 
-    statements: list[str] = []
+    statements: list[Any] = []
     with app.app_context():
         engine = db.engine
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        statements.append((statement, parameters) if with_parameters else statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        assert client.get(url).status_code == 200
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
+    return statements
+
+
+def count_queries(app: Flask, client: FlaskClient, url: str) -> int:
+    """How many SQL statements one GET of ``url`` runs (it must succeed)."""
+    return len(recorded_queries(app, client, url))

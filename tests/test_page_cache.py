@@ -1,0 +1,393 @@
+"""Cached pages are never stale: every change to what a page shows, made by any process, moves a
+version the database holds, and every process reads that version on each request.
+
+Three apps share one database, as three server processes would: ``cached`` serves pages and keeps
+them in its own cache, ``other`` makes the changes, and ``fresh`` (NullCache) renders the reference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import insert
+
+from app import create_app
+from app.extensions import db
+from app.models import CacheVersion, Comment, CommentStatus, Post
+from app.page_cache import CSRF_HOLE, MODERATION
+
+from .conftest import BASE_TEST_CONFIG, AuthActions, csrf_token_from, recorded_queries
+
+PENDING, APPROVED, SPAM, TRASH = (
+    CommentStatus.PENDING,
+    CommentStatus.APPROVED,
+    CommentStatus.SPAM,
+    CommentStatus.TRASH,
+)
+POST_PAGE = "/posts/p/"
+TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+(")')
+
+
+def without_tokens(html: str) -> str:
+    """The page with every CSRF token blanked: the one part that differs per reader."""
+    return TOKEN.sub(r"\1TOKEN\2", html)
+
+
+@pytest.fixture
+def other_app(database_uri: str) -> Iterator[Flask]:
+    """A second server process on the same database, with its own cache."""
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def fresh_app(database_uri: str) -> Iterator[Flask]:
+    """A process that caches nothing: what every page should be right now."""
+    app = create_app(
+        {
+            **BASE_TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": database_uri,
+            "CACHE_TYPE": "NullCache",
+            "CACHE_NO_NULL_WARNING": True,
+        }
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def logged_in(app: Flask) -> FlaskClient:
+    client = app.test_client()
+    assert AuthActions(client).login().status_code == 302
+    client.get("/moderation")  # shows, and so clears, the login message
+    return client
+
+
+@pytest.fixture
+def thread(make_post, make_comment) -> dict[str, int]:
+    """A post with an approved thread, a held comment, and a trashed comment with a reply."""
+    post_id = make_post(slug="p", title="The Post")
+    first = make_comment(post_id, author_name="Ada", body="First approved.")
+    reply = make_comment(post_id, author_name="Ben", body="A reply.", parent_id=first)
+    held = make_comment(post_id, status=PENDING, author_name="Cleo", body="Held.")
+    trashed = make_comment(post_id, status=TRASH, author_name="Dan", body="Trashed.")
+    orphan = make_comment(post_id, author_name="Eve", body="Reply to trash.", parent_id=trashed)
+    return {
+        "post": post_id,
+        "first": first,
+        "reply": reply,
+        "held": held,
+        "trashed": trashed,
+        "orphan": orphan,
+    }
+
+
+def act(client: FlaskClient, comment_id: int, action: str, **extra: str) -> None:
+    token = csrf_token_from(client.get("/moderation").text)
+    response = client.post(
+        f"/moderation/comments/{comment_id}/{action}", data={"csrf_token": token, **extra}
+    )
+    assert response.status_code == 302, response.text[:500]
+
+
+def edit(client: FlaskClient, comment_id: int) -> None:
+    page = client.get(f"/moderation/comments/{comment_id}/edit").text
+    response = client.post(
+        f"/moderation/comments/{comment_id}/edit",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "body": "Edited by the instructor.",
+            "author_name": "Ada Lovelace",
+            "author_email": "ada@example.com",
+            "author_url": "",
+        },
+    )
+    assert response.status_code == 302, response.text[:500]
+
+
+def reply(client: FlaskClient, comment_id: int) -> None:
+    token = csrf_token_from(client.get("/moderation").text)
+    response = client.post(
+        f"/moderation/comments/{comment_id}/reply",
+        data={"csrf_token": token, "body": "The instructor answers."},
+    )
+    assert response.status_code == 302, response.text[:500]
+
+
+def reader_comment(client: FlaskClient, **fields: str) -> None:
+    token = csrf_token_from(client.get(POST_PAGE).text)
+    response = client.post(
+        f"{POST_PAGE}comments",
+        data={
+            "csrf_token": token,
+            "body": "Back again.",
+            "author_name": "Ada",
+            "author_email": "reader1@example.com",
+            **fields,
+        },
+    )
+    assert response.status_code == 302, response.text[:500]
+
+
+def bulk(client: FlaskClient, action: str, ids: list[int]) -> None:
+    token = csrf_token_from(client.get("/moderation").text)
+    response = client.post(
+        "/moderation/bulk", data={"csrf_token": token, "action": action, "ids": ids}
+    )
+    assert response.status_code == 302, response.text[:500]
+
+
+def toggle_comments(client: FlaskClient, post_id: int) -> None:
+    token = csrf_token_from(client.get(POST_PAGE).text)
+    response = client.post(
+        f"/moderation/posts/{post_id}/comments-open", data={"csrf_token": token, "open": "no"}
+    )
+    assert response.status_code == 302, response.text[:500]
+
+
+def change_in_another_process(app: Flask, ids: dict[str, int]) -> None:
+    """Not through a request at all: a script or `flask shell` in another process."""
+    with app.app_context():
+        comment = db.session.get(Comment, ids["reply"])
+        comment.body = "Changed from a shell."
+        db.session.commit()
+
+
+CHANGES: dict[str, Callable[[FlaskClient, dict[str, int]], Any]] = {
+    "approve": lambda c, ids: act(c, ids["held"], "approve"),
+    "unapprove": lambda c, ids: act(c, ids["first"], "unapprove"),
+    "spam": lambda c, ids: act(c, ids["reply"], "spam"),
+    "trash": lambda c, ids: act(c, ids["first"], "trash"),
+    "restore": lambda c, ids: act(c, ids["trashed"], "restore"),
+    "delete an approved comment": lambda c, ids: act(c, ids["reply"], "delete", confirmed="yes"),
+    "delete a trashed comment with a reply": lambda c, ids: act(
+        c, ids["trashed"], "delete", confirmed="yes"
+    ),
+    "edit": lambda c, ids: edit(c, ids["first"]),
+    "instructor reply": lambda c, ids: reply(c, ids["first"]),
+    "auto-approved reader comment": lambda c, ids: reader_comment(c),
+    "held reader comment": lambda c, ids: reader_comment(
+        c, author_name="New", author_email="new@example.com"
+    ),
+    "bulk approve": lambda c, ids: bulk(c, "approve", [ids["held"]]),
+    "bulk trash": lambda c, ids: bulk(c, "trash", [ids["first"], ids["reply"]]),
+    "close comments": lambda c, ids: toggle_comments(c, ids["post"]),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_no_change_leaves_a_stale_page_in_another_process(
+    app, other_app, fresh_app, instructor, thread, change
+):
+    reader, moderator = app.test_client(), logged_in(app)
+    pages = [POST_PAGE, "/"]
+    for page in pages:
+        reader.get(page)  # now in this process's cache
+    queue_before = moderator.get("/moderation?status=all").text
+
+    actor = logged_in(other_app) if change != "auto-approved reader comment" else None
+    CHANGES[change](actor or other_app.test_client(), thread)
+
+    fresh_reader, fresh_moderator = fresh_app.test_client(), logged_in(fresh_app)
+    for page in pages:
+        assert without_tokens(reader.get(page).text) == without_tokens(
+            fresh_reader.get(page).text
+        ), f"{page} is stale after: {change}"
+    queue_after = moderator.get("/moderation?status=all").text
+    assert without_tokens(queue_after) == without_tokens(
+        fresh_moderator.get("/moderation?status=all").text
+    ), f"the queue is stale after: {change}"
+    if change != "close comments":  # the one change the queue does not show
+        assert queue_after != queue_before
+
+
+def test_a_change_from_outside_any_request_is_seen(app, other_app, fresh_app, thread):
+    reader = app.test_client()
+    reader.get(POST_PAGE)
+    change_in_another_process(other_app, thread)
+    page = reader.get(POST_PAGE).text
+    assert "Changed from a shell." in page
+    assert without_tokens(page) == without_tokens(fresh_app.test_client().get(POST_PAGE).text)
+
+
+def test_pages_come_from_the_cache_until_something_changes(app, thread):
+    reader = app.test_client()
+    reader.get(POST_PAGE)
+    with app.app_context():
+        # Behind the application's back (a raw UPDATE bumps no version): the cache still answers.
+        db.session.execute(
+            db.update(Comment).where(Comment.id == thread["first"]).values(body="Sneaky.")
+        )
+        db.session.commit()
+    assert "Sneaky." not in reader.get(POST_PAGE).text
+    assert "First approved." in reader.get(POST_PAGE).text
+
+
+def test_held_comments_do_not_move_the_post_version_but_approved_ones_do(app, thread):
+    def version() -> int:
+        with app.app_context():
+            return db.session.get(Post, thread["post"]).page_version
+
+    start = version()
+    with app.app_context():
+        db.session.add(
+            Comment(
+                post_id=thread["post"],
+                author_name="Spammer",
+                author_email="spam@example.net",
+                body="Buy now",
+                status=PENDING,
+            )
+        )
+        db.session.commit()
+    assert version() == start  # a spam wave keeps the cached page
+    with app.app_context():
+        db.session.get(Comment, thread["held"]).body = "Edited while held"
+        db.session.commit()
+    assert version() == start
+    with app.app_context():
+        db.session.get(Comment, thread["held"]).status = APPROVED
+        db.session.commit()
+    assert version() == start + 1
+
+
+def test_every_comment_change_moves_the_moderation_version(app, thread):
+    def version() -> int:
+        with app.app_context():
+            return db.session.get(CacheVersion, MODERATION).version
+
+    start = version()
+    with app.app_context():
+        db.session.get(Comment, thread["held"]).status = SPAM
+        db.session.commit()
+    assert version() == start + 1
+
+
+def test_each_reader_gets_their_own_working_token_from_a_cached_page(app, thread):
+    first, second = app.test_client(), app.test_client()
+    page_one, page_two = first.get(POST_PAGE).text, second.get(POST_PAGE).text
+    assert CSRF_HOLE not in page_one and "\x00" not in page_one
+    assert csrf_token_from(page_one) != csrf_token_from(page_two)
+    for client, page, name in ((first, page_one, "One"), (second, page_two, "Two")):
+        response = client.post(
+            f"{POST_PAGE}comments",
+            data={
+                "csrf_token": csrf_token_from(page),
+                "body": f"From reader {name}.",
+                "author_name": name,
+                "author_email": f"{name.lower()}@example.com",
+            },
+        )
+        assert response.status_code == 302
+    # A token from one reader's page does not work in another reader's session.
+    response = first.post(
+        f"{POST_PAGE}comments",
+        data={
+            "csrf_token": csrf_token_from(page_two),
+            "body": "Borrowed token.",
+            "author_name": "Mallory",
+            "author_email": "m@example.com",
+        },
+    )
+    assert response.status_code == 400
+    assert "Borrowed token." in response.text
+
+
+def test_the_front_page_sets_no_cookie_and_the_post_page_one(app, thread):
+    reader = app.test_client()
+    assert "Set-Cookie" not in reader.get("/").headers
+    assert "session=" in reader.get(POST_PAGE).headers["Set-Cookie"]
+
+
+def add_comments(app: Flask, post_id: int, count: int, status: CommentStatus) -> None:
+    """Many comments at once, a third of them replies. A bulk insert skips the ORM's hooks, so
+    the versions are moved here by hand."""
+    with app.app_context():
+        first_id = (db.session.scalar(db.select(db.func.max(Comment.id))) or 0) + 1
+        db.session.execute(
+            insert(Comment),
+            [
+                {
+                    "id": first_id + n,
+                    "post_id": post_id,
+                    "parent_id": first_id + n - 1 if n % 3 == 2 else None,
+                    "author_name": f"Reader {n}",
+                    "author_email": f"r{n}@example.com",
+                    "body": f"Comment number {n}. " * 15,
+                    "status": status,
+                }
+                for n in range(count)
+            ],
+        )
+        db.session.execute(
+            db.update(Post).where(Post.id == post_id).values(page_version=Post.page_version + 1)
+        )
+        db.session.execute(
+            db.update(CacheVersion)
+            .where(CacheVersion.name == MODERATION)
+            .values(version=CacheVersion.version + 1)
+        )
+        db.session.commit()
+
+
+def post_page_queries(app: Flask, make_post, count: int) -> tuple[int, int]:
+    """Queries for the first view of a post with ``count`` comments, and for the next view."""
+    post_id = make_post(slug=f"size-{count}")
+    add_comments(app, post_id, count, APPROVED)
+    reader = app.test_client()
+    url = f"/posts/size-{count}/"
+    return len(recorded_queries(app, reader, url)), len(recorded_queries(app, reader, url))
+
+
+def test_the_post_page_costs_the_same_queries_with_10_and_1000_comments(app, make_post):
+    small, large = post_page_queries(app, make_post, 10), post_page_queries(app, make_post, 1000)
+    assert small == large
+    first_view, next_view = large
+    assert next_view == 1  # only the version read; the rest comes from the cache
+    assert first_view == 3  # version, post, comments
+
+
+def test_the_queue_costs_the_same_queries_with_30_and_10000_pending(app, make_post, instructor):
+    moderator = logged_in(app)
+    post_id = make_post(slug="busy")
+    add_comments(app, post_id, 30, PENDING)
+    small = [len(recorded_queries(app, moderator, "/moderation")) for _ in range(2)]
+    add_comments(app, post_id, 9_970, PENDING)
+    large = [len(recorded_queries(app, moderator, "/moderation")) for _ in range(2)]
+    assert small == large
+    assert large[1] == 2  # the instructor and the moderation version
+
+
+def query_plans(app: Flask, statements: list[tuple[str, Any]]) -> list[str]:
+    plans = []
+    with app.app_context():
+        connection = db.session.connection().connection.driver_connection
+        for statement, parameters in statements:
+            if statement.lstrip().upper().startswith("SELECT"):
+                rows = connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+                plans.append(" / ".join(row[-1] for row in rows))
+    return plans
+
+
+FULL_SCAN_OF_COMMENTS = re.compile(r"\bSCAN comments\b(?! USING (COVERING )?INDEX)")
+
+
+@pytest.mark.sqlite_only("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL's planner differs")
+@pytest.mark.parametrize("url", ["/posts/busy/", "/moderation", "/moderation?status=approved"])
+def test_the_pages_find_comments_through_indexes(app, make_post, instructor, url):
+    post_id = make_post(slug="busy")
+    add_comments(app, post_id, 300, PENDING)
+    add_comments(app, post_id, 300, APPROVED)
+    client = logged_in(app) if url.startswith("/moderation") else app.test_client()
+    statements = recorded_queries(app, client, url, with_parameters=True)
+    plans = query_plans(app, statements)
+    assert any("comments" in plan for plan in plans)
+    for plan in plans:
+        assert not FULL_SCAN_OF_COMMENTS.search(plan), plan
