@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format db clean chromium
+.PHONY: run test lint format db clean chromium bench wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,17 @@ chromium:
 test: lint chromium
 	$(BIN)/python -m pytest
 	$(BIN)/python tests/run_on_postgres.py -q
+
+# Not part of `make test`: requests per second against a hello-world baseline, written to
+# tests/bench/results.md (about a minute).
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: install it (apt-get install wrk)"; exit 1; fi; }
+
+bench: $(VENV)/.dev-installed wrk
+	$(BIN)/python -m tests.bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from app.extensions import db
+from app.models import Comment, CommentStatus, Post
+
 from .conftest import ON_POSTGRES
 from .live_server import Browser, gunicorn
 
@@ -122,3 +125,26 @@ def test_a_server_killed_mid_stream_keeps_every_acknowledged_comment(live_databa
     assert missing == {}
     with sqlite3.connect(live_database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_no_worker_serves_a_stale_page_after_a_change(live_database, tmp_path, make_comment, app):
+    """Each gunicorn worker has its own cache; a change made in one worker, or by another
+    process entirely, shows in every worker's next response."""
+    with app.app_context():
+        post_id = db.session.scalar(db.select(Post.id).filter_by(slug="p"))
+    held = make_comment(post_id, status=CommentStatus.PENDING, body="Waiting in the queue.")
+    with gunicorn(f"sqlite:///{live_database}", tmp_path, workers=3) as server:
+        reader = Browser(server.port)
+
+        def pages(count: int = 30) -> list[str]:  # enough that every worker answers some
+            return [reader.request("GET", "/posts/p/")[2] for _ in range(count)]
+
+        assert not any("Waiting in the queue." in page for page in pages())
+        with app.app_context():  # this test process: another writer on the same file
+            db.session.get(Comment, held).status = CommentStatus.APPROVED
+            db.session.commit()
+        assert all("Waiting in the queue." in page for page in pages())
+        with app.app_context():
+            db.session.get(Comment, held).body = "Edited after approval."
+            db.session.commit()
+        assert all("Edited after approval." in page for page in pages())
