@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format db clean chromium bench wrk
+.PHONY: run test lint format db clean chromium html-checker screenshots bench wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,27 @@ chromium:
 	  fi; \
 	fi
 
+# The Nu HTML Checker: vnu.jar from npm (into .tools/), run on Debian's Java.
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+html-checker: $(VNU_JAR)
+
+$(VNU_JAR):
+	@if ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Java and npm for the HTML checker..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless npm >/dev/null; \
+	  fi; \
+	fi
+	@if command -v npm >/dev/null; then \
+	  mkdir -p .tools && npm install --prefix .tools --no-audit --no-fund --silent vnu-jar >/dev/null; \
+	else echo "npm is missing and cannot be installed here: the HTML check will be skipped."; fi
+
+# Refresh the README's screenshots in docs/screenshots (a normal test run writes build/screenshots).
+screenshots: $(VENV)/.dev-installed chromium
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
+
 # The whole suite on SQLite, then again on a throwaway PostgreSQL cluster the runner starts.
-test: lint chromium
+test: lint chromium html-checker
 	$(BIN)/python -m pytest
 	$(BIN)/python tests/run_on_postgres.py -q
 
@@ -64,4 +83,4 @@ bench: $(VENV)/.dev-installed wrk
 	$(BIN)/python -m tests.bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov .tools build

@@ -1,0 +1,105 @@
+"""Every kind of page is valid HTML, by the Nu HTML Checker (vnu.jar, run on Debian's Java).
+
+`make test` installs the checker with npm into .tools/ (see the Makefile's html-checker target).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.models import CommentStatus
+
+from .conftest import AuthActions, csrf_token_from
+from .live_server import ROOT
+
+VNU_JAR = ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+JAVA = shutil.which("java")
+CHECKER_READY = VNU_JAR.exists() and JAVA is not None
+
+if not CHECKER_READY and os.environ.get("CI", "").lower() == "true":
+    raise RuntimeError("the Nu HTML Checker is missing under CI: `make html-checker` installs it")
+
+pytestmark = [
+    pytest.mark.skipif(
+        not CHECKER_READY, reason="vnu.jar or Java is missing (make html-checker installs them)"
+    ),
+    pytest.mark.sqlite_only("the HTML does not depend on the database; one JVM run is enough"),
+]
+
+POST = "/posts/the-secret-speech-on-stalins-cult-of-personality-1956/"
+
+
+def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
+    from app.extensions import db
+    from app.models import Comment
+
+    with app.app_context():
+        seed_comment = db.session.scalar(db.select(Comment))
+        post_id, comment_id = seed_comment.post_id, seed_comment.id
+    make_comment(post_id, status=CommentStatus.PENDING, author_name="Held", parent_id=comment_id)
+
+    reader = app.test_client()
+    page = reader.get(POST).text
+    refused = reader.post(f"{POST}comments", data={"csrf_token": csrf_token_from(page)})
+    assert refused.status_code == 400
+    with_held = app.test_client()
+    with_held.post(
+        f"{POST}comments",
+        data={
+            "csrf_token": csrf_token_from(with_held.get(POST).text),
+            "body": "Mine, waiting.",
+            "author_name": "Me",
+            "author_email": "me@example.com",
+            "remember": "y",
+        },
+    )
+    confirm = instructor_client.post(
+        f"/moderation/comments/{comment_id}/delete",
+        data={"csrf_token": csrf_token_from(instructor_client.get("/moderation").text)},
+    )
+    pages = {
+        "front-page": reader.get("/").text,
+        "post-page": reader.get(POST).text,
+        "post-page-replying": reader.get(f"{POST}?replytocom={comment_id}").text,
+        "post-page-form-errors": refused.text,
+        "post-page-held-comment": with_held.get(POST).text,
+        "login": app.test_client().get("/login").text,
+        "not-found": reader.get("/posts/no-such-post/").text,
+        "queue": instructor_client.get("/moderation").text,
+        "queue-all": instructor_client.get("/moderation?status=all").text,
+        "post-page-instructor": instructor_client.get(POST).text,
+        "settings": instructor_client.get("/moderation/settings").text,
+        "edit": instructor_client.get(f"/moderation/comments/{comment_id}/edit").text,
+        "confirm-delete": confirm.text,
+    }
+    assert all(html.lstrip().startswith("<!doctype html>") for html in pages.values())
+    return pages
+
+
+def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_path: Path):
+    instructor_client = app.test_client()
+    assert AuthActions(instructor_client).login().status_code == 302
+    pages = collect_pages(app, instructor_client, make_comment)
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    result = subprocess.run(
+        [JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert errors == []
+    assert len(files) == len(pages) == 13
