@@ -18,7 +18,7 @@ from werkzeug.routing import BaseConverter
 
 from .config import DefaultConfig
 from .extensions import cache, csrf, db, limiter, login_manager, migrate
-from .page_cache import watch_page_versions
+from .page_cache import KeepAsIs, watch_page_versions
 from .security import register_security
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -115,6 +115,8 @@ def register_extensions(app: Flask) -> None:
     limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
     if app.config["CACHE_REDIS_URL"] and app.config["CACHE_TYPE"] == "SimpleCache":
         app.config["CACHE_TYPE"] = "RedisCache"
+    if app.config["CACHE_TYPE"] == "SimpleCache":
+        app.config.setdefault("CACHE_SERIALIZER", KeepAsIs)
     cache.init_app(app)
     watch_page_versions()
     with app.app_context():
