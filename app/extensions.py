@@ -30,7 +30,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after a commit: a view that commits and then reads what it just wrote (the
+# new comment, for its notification) would otherwise query it all again.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 # Batch mode lets migrations alter tables on SQLite, which has no ALTER COLUMN.
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
