@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format db clean chromium html-checker screenshots bench wrk
+.PHONY: run test lint format db clean chromium redis html-checker screenshots bench wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,17 @@ chromium:
 	  fi; \
 	fi
 
+# The shared-cache tests start a throwaway redis-server on 127.0.0.1; install it when missing.
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing redis-server for the shared-cache tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "redis-server is missing and cannot be installed here: its tests will be skipped."; \
+	  fi; \
+	fi
+
 # The Nu HTML Checker: vnu.jar from npm (into .tools/), run on Debian's Java.
 VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
 html-checker: $(VNU_JAR)
@@ -67,7 +78,7 @@ screenshots: $(VENV)/.dev-installed chromium
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
 
 # The whole suite on SQLite, then again on a throwaway PostgreSQL cluster the runner starts.
-test: lint chromium html-checker
+test: lint chromium redis html-checker
 	$(BIN)/python -m pytest
 	$(BIN)/python tests/run_on_postgres.py -q
 

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from .accounts import AccountError, save_instructor
 from .backup import BackupError, backup_sqlite, import_data, write_export
-from .extensions import db
+from .extensions import cache, db
 from .seed import seed_database
 
 
@@ -46,6 +46,14 @@ def create_instructor_command(username: str, password: str, display_name: str | 
         raise click.ClickException(str(error)) from error
     verb = "Created" if created else "Changed the password of"
     click.echo(f"{verb} instructor {instructor.username!r}.")
+
+
+@click.command("clear-cache")
+@with_appcontext
+def clear_cache_command() -> None:
+    """Empty the page cache (after replacing the database while a shared Redis cache lives on)."""
+    cache.clear()
+    click.echo("Cleared the page cache.")
 
 
 @click.command("backup")
@@ -89,5 +97,6 @@ def register_commands(app: Flask) -> None:
         backup_command,
         export_command,
         import_command,
+        clear_cache_command,
     ):
         app.cli.add_command(command)

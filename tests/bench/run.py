@@ -38,6 +38,8 @@ from ..live_server import CSRF_FIELD, ROOT, Browser, Server, free_port, wait_unt
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.md"
+README = ROOT / "README.md"
+README_MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
 SIZES = (10, 100, 1_000)
 PENDING = 10_000
 WORKERS = 2
@@ -282,6 +284,16 @@ def table(results: list[Measurement], baseline: Measurement) -> str:
     return "\n".join(lines)
 
 
+def update_readme(report: str) -> None:
+    """Put the report (without its title) between the README's bench markers."""
+    text = README.read_text()
+    start, end = README_MARKERS
+    before, _, rest = text.partition(start)
+    _, _, after = rest.partition(end)
+    body = report.split("\n", 2)[2].strip()
+    README.write_text(f"{before}{start}\n{body}\n{end}{after}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
@@ -376,7 +388,8 @@ def main() -> int:
     print(report)
     if not args.no_write:
         RESULTS.write_text(report)
-        print(f"Written to {RESULTS.relative_to(ROOT)}")
+        update_readme(report)
+        print(f"Written to {RESULTS.relative_to(ROOT)} and README.md")
     shutil.rmtree(work, ignore_errors=True)
     return 0 if stored >= acknowledged else 1
 
