@@ -12,7 +12,7 @@ from typing import Any
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, request
+from flask import Flask
 from sqlalchemy import event
 from werkzeug.routing import BaseConverter
 
@@ -111,8 +111,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    # Only posting is limited; reading pages skips the limiter's bookkeeping.
-    limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
     if app.config["CACHE_REDIS_URL"] and app.config["CACHE_TYPE"] == "SimpleCache":
         app.config["CACHE_TYPE"] = "RedisCache"
     if app.config["CACHE_TYPE"] == "SimpleCache":
