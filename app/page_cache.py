@@ -10,14 +10,18 @@ simply never asks for it again: no process has to tell another, and no page is s
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import pickle
+import struct
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from cachelib.serializers import BaseSerializer
-from flask import Response, current_app, g
+from flask import Response, current_app, g, request
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
@@ -134,27 +138,71 @@ def csrf_hole() -> Iterator[None]:
             setattr(g, field, real)
 
 
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered page split at its CSRF holes and, when it has at most one hole, gzipped ahead
+    of time: a page without a form completely, a page with one form up to the hole."""
+
+    chunks: tuple[bytes, ...]
+    gzip_head: bytes | None
+    head_crc: int
+
+    @classmethod
+    def from_html(cls, page: str) -> CachedPage:
+        chunks = tuple(chunk.encode() for chunk in page.split(CSRF_HOLE))
+        if len(chunks) == 1:
+            return cls(chunks, gzip.compress(chunks[0], mtime=0), 0)
+        if len(chunks) > 2:  # many tokens (the queue): sent uncompressed
+            return cls(chunks, None, 0)
+        # Raw deflate, flushed to a byte boundary and not final, so more blocks can follow.
+        deflate = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        head = GZIP_HEADER + deflate.compress(chunks[0]) + deflate.flush(zlib.Z_SYNC_FLUSH)
+        return cls(chunks, head, zlib.crc32(chunks[0]))
+
+    def gzip_body(self, token: bytes) -> bytes:
+        """The whole page as one gzip stream (RFC 1952). With a hole: the cached deflate blocks
+        of the part before it, then the token and the short rest (the form, the footer)
+        compressed now, then the checksum of it all, continued from the cached one."""
+        if len(self.chunks) == 1:
+            return self.gzip_head
+        tail = token + self.chunks[1]
+        # A few kilobytes: a small window and little memory make the compressor cheap to start.
+        deflate = zlib.compressobj(1, zlib.DEFLATED, -9, 1)
+        size = len(self.chunks[0]) + len(tail)
+        trailer = struct.pack("<II", zlib.crc32(tail, self.head_crc), size & 0xFFFFFFFF)
+        return self.gzip_head + deflate.compress(tail) + deflate.flush() + trailer
+
+
+# A gzip member header: deflate, no name or comment, no time stamp (RFC 1952).
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
 def cached_page(key: str, render: Callable[[], str]) -> Response:
     """The page under ``key``, rendered by ``render`` on a miss, with this reader's CSRF token
-    put into its holes. Stored as the bytes between holes; a hit copies little or nothing."""
-    chunks = cache.get(key)
-    if chunks is None:
+    put into its holes. Stored as the bytes between holes, and gzipped ahead of time for the
+    browsers that accept it (all of them): a 1,000-comment page is 0.9 MB of HTML."""
+    page = cache.get(key)
+    if page is None:
         with csrf_hole():
-            page = render()
-        chunks = tuple(chunk.encode() for chunk in page.split(CSRF_HOLE))
-        cache.set(key, chunks)
-    if len(chunks) == 1:  # no form on the page: no token, so no session cookie either
-        return Response(chunks, mimetype="text/html")
-    token = generate_csrf().encode()
-    if len(chunks) == 2:  # one form (a post page): send the halves around the token, uncopied
-        return Response([chunks[0], token, chunks[1]], mimetype="text/html")
-    # Many buttons (the queue): one joined body beats a hundred small writes to the socket.
-    return Response(token.join(chunks), mimetype="text/html")
+            page = CachedPage.from_html(render())
+        cache.set(key, page)
+    chunks = page.chunks
+    # A page with no form gets no token, so it sets no session cookie either.
+    token = generate_csrf().encode() if len(chunks) > 1 else b""
+    if page.gzip_head is not None and request.accept_encodings["gzip"]:
+        response = Response(page.gzip_body(token), mimetype="text/html")
+        response.content_encoding = "gzip"
+    elif len(chunks) <= 2:  # the halves around the token, sent without copying them
+        response = Response([chunks[0], token, *chunks[1:]], mimetype="text/html")
+    else:  # many buttons (the queue): one joined body beats a hundred small socket writes
+        response = Response(token.join(chunks), mimetype="text/html")
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 class KeepAsIs(BaseSerializer):
     """For the in-process cache: keep values as they are instead of pickling them, so a hit on a
-    1 MB page costs no copy. Safe because everything cached here is immutable (bytes, str)."""
+    1 MB page costs no copy. Safe because everything cached here is immutable."""
 
     def dumps(self, value: Any, protocol: int = pickle.HIGHEST_PROTOCOL) -> Any:
         return value

@@ -218,6 +218,16 @@ def test_a_reply_to_a_reply_is_nested_and_cancel_reply_puts_the_form_back(
     assert "Your comment is awaiting moderation." in nested.inner_text()
 
 
+def test_the_browser_reads_the_gzipped_cached_page_and_posts_from_it(people):
+    page = people.new()
+    response = page.goto(POST)
+    assert response.headers["content-encoding"] == "gzip"  # Chromium asks for it, as all do
+    assert page.get_by_role("heading", level=1).inner_text().startswith("The Secret Speech")
+    fill_reply(page, "Sent from the compressed page.", "Gzip", "gzip@example.com")
+    post_comment(page)
+    assert "Sent from the compressed page." in page.locator("li.comment-held").inner_text()
+
+
 def test_the_reply_link_works_without_javascript(browser, site, people):
     context = browser.new_context(base_url=site, java_script_enabled=False)
     people.contexts.append(context)

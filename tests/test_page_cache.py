@@ -401,3 +401,42 @@ def test_the_pages_find_comments_through_indexes(app, make_post, instructor, url
     assert any("comments" in plan for plan in plans)
     for plan in plans:
         assert not FULL_SCAN_OF_COMMENTS.search(plan), plan
+
+
+@pytest.mark.parametrize("url", [POST_PAGE, "/"])
+def test_browsers_get_a_valid_gzip_stream_of_the_same_page(app, thread, url):
+    import gzip
+
+    reader = app.test_client()
+    plain = reader.get(url)
+    packed = reader.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert "Content-Encoding" not in plain.headers
+    unpacked = gzip.decompress(packed.data).decode()  # checks the CRC and the length too
+    assert without_tokens(unpacked) == without_tokens(plain.text)
+    assert len(packed.data) < len(plain.data)
+
+
+def test_the_token_in_a_gzipped_page_works(app, thread):
+    import gzip
+
+    reader = app.test_client()
+    page = gzip.decompress(reader.get(POST_PAGE, headers={"Accept-Encoding": "gzip"}).data).decode()
+    response = reader.post(
+        f"{POST_PAGE}comments",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "body": "Sent from a gzipped page.",
+            "author_name": "Gus",
+            "author_email": "gus@example.com",
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_the_queue_is_not_compressed(app, instructor, thread):
+    moderator = logged_in(app)
+    response = moderator.get("/moderation", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in response.headers
+    assert "Approve" in response.text
