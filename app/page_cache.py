@@ -161,16 +161,27 @@ class CachedPage:
 
     def gzip_body(self, token: bytes) -> bytes:
         """The whole page as one gzip stream (RFC 1952). With a hole: the cached deflate blocks
-        of the part before it, then the token and the short rest (the form, the footer)
-        compressed now, then the checksum of it all, continued from the cached one."""
+        of the part before it, then the token and the short rest (the form, the footer) as they
+        are, then the checksum of it all, continued from the cached one."""
         if len(self.chunks) == 1:
             return self.gzip_head
         tail = token + self.chunks[1]
-        # A few kilobytes: a small window and little memory make the compressor cheap to start.
-        deflate = zlib.compressobj(1, zlib.DEFLATED, -9, 1)
         size = len(self.chunks[0]) + len(tail)
         trailer = struct.pack("<II", zlib.crc32(tail, self.head_crc), size & 0xFFFFFFFF)
-        return self.gzip_head + deflate.compress(tail) + deflate.flush() + trailer
+        return b"".join((self.gzip_head, stored_blocks(tail), trailer))
+
+
+def stored_blocks(data: bytes) -> bytes:
+    """Deflate "stored" blocks holding ``data`` uncompressed, the last one final (RFC 1951,
+    3.2.4). They follow a sync flush, which leaves the stream on a byte boundary, so each header
+    is one byte (BFINAL, BTYPE 00, padding) and then LEN and its complement. Storing the few
+    kilobytes after the token costs less than compressing them on every request."""
+    pieces = [data[start : start + 0xFFFF] for start in range(0, len(data), 0xFFFF)] or [b""]
+    last = len(pieces) - 1
+    return b"".join(
+        bytes([n == last]) + struct.pack("<HH", len(piece), len(piece) ^ 0xFFFF) + piece
+        for n, piece in enumerate(pieces)
+    )
 
 
 # A gzip member header: deflate, no name or comment, no time stamp (RFC 1952).

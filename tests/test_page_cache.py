@@ -440,3 +440,13 @@ def test_the_queue_is_not_compressed(app, instructor, thread):
     response = moderator.get("/moderation", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in response.headers
     assert "Approve" in response.text
+
+
+@pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 200_000])
+def test_stored_blocks_decode_to_the_same_bytes_at_every_size(size):
+    import zlib
+
+    from app.page_cache import stored_blocks
+
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    assert zlib.decompress(stored_blocks(data), -zlib.MAX_WBITS) == data
