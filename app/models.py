@@ -97,9 +97,12 @@ class Comment(db.Model):
         Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
         # The moderation queue: one status, newest first.
         Index("ix_comments_status_created", "status", "created_at"),
-        # Flood control and "has this author been approved before?".
-        Index("ix_comments_author_email", "author_email"),
-        Index("ix_comments_author_ip", "author_ip"),
+        # Flood control: each reader's (email's, IP address's) latest comment is one index seek,
+        # however many comments came from one address (a school's network, a spam wave).
+        Index("ix_comments_author_email_created", "author_email", "created_at"),
+        Index("ix_comments_author_ip_created", "author_ip", "created_at"),
+        # "Has this author been approved before?" without reading their held or spam comments.
+        Index("ix_comments_author_email_status", "author_email", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,11 +46,17 @@ def find_reply_target(post: Post, parent_id: int | None) -> Comment | None:
 
 
 def last_comment_time(author_ip: str, author_email: str) -> datetime | None:
-    """When this IP address or email last commented anywhere on the blog."""
-    conditions = [Comment.author_email == author_email]
-    if author_ip:
-        conditions.append(Comment.author_ip == author_ip)
-    return db.session.scalar(db.select(db.func.max(Comment.created_at)).where(or_(*conditions)))
+    """When this IP address or email last commented anywhere on the blog.
+
+    One statement, two index seeks: the latest comment by this email and by this address (an
+    OR would read every comment from, say, a school's one shared address)."""
+    latest = [
+        db.select(db.func.max(Comment.created_at)).where(column == value).scalar_subquery()
+        for column, value in ((Comment.author_email, author_email), (Comment.author_ip, author_ip))
+        if value
+    ]
+    times = db.session.execute(db.select(*latest)).one()
+    return max((time for time in times if time is not None), default=None)
 
 
 def is_duplicate(post: Post, draft: CommentDraft) -> bool:

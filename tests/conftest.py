@@ -321,10 +321,15 @@ def form_post(
 
 
 def recorded_queries(
-    app: Flask, client: FlaskClient, url: str, *, with_parameters: bool = False
+    app: Flask,
+    client: FlaskClient,
+    url: str,
+    *,
+    with_parameters: bool = False,
+    form: dict[str, Any] | None = None,
 ) -> list[Any]:
     """The SQL statements one GET of ``url`` runs (it must succeed), with their parameters if
-    asked."""
+    asked; with ``form``, one POST of it instead (it must redirect)."""
     from sqlalchemy import event
 
     statements: list[Any] = []
@@ -336,8 +341,12 @@ def recorded_queries(
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
+        if form is None:
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+        else:
+            response = client.post(url, data=form)
+            assert response.status_code == 302, response.text[:300]
     finally:
         event.remove(engine, "before_cursor_execute", record)
     return statements

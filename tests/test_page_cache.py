@@ -450,3 +450,34 @@ def test_stored_blocks_decode_to_the_same_bytes_at_every_size(size):
 
     data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
     assert zlib.decompress(stored_blocks(data), -zlib.MAX_WBITS) == data
+
+
+@pytest.mark.sqlite_only("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL's planner differs")
+@pytest.mark.parametrize("author", ["new@example.com", "r1@example.com"])
+def test_submitting_finds_the_author_through_indexes(app, make_post, author):
+    """Flood control, the duplicate check and "approved before?" stay index lookups with
+    hundreds of comments from the same address and the same email."""
+    post_id = make_post(slug="busy")
+    add_comments(app, post_id, 300, PENDING)
+    add_comments(app, post_id, 300, APPROVED)
+    with app.app_context():  # every comment from one address, as behind a school's router
+        db.session.execute(db.update(Comment).values(author_ip="127.0.0.1"))
+        db.session.commit()
+    reader = app.test_client()
+    form = {
+        "csrf_token": csrf_token_from(reader.get("/posts/busy/").text),
+        "body": "Indexed all the way.",
+        "author_name": "Reader 1",
+        "author_email": author,
+    }
+    statements = recorded_queries(
+        app, reader, "/posts/busy/comments", form=form, with_parameters=True
+    )
+    plans = query_plans(app, statements)
+    assert sum("comments" in plan for plan in plans) >= 3
+    for plan in plans:
+        assert not FULL_SCAN_OF_COMMENTS.search(plan), plan
+    # The latest comment from the address is read from the index alone, not from 600 rows.
+    everything = " | ".join(plans)
+    assert "COVERING INDEX ix_comments_author_ip_created (author_ip=?)" in everything
+    assert "ix_comments_author_email_status (author_email=? AND status=?)" in everything

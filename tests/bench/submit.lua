@@ -1,6 +1,6 @@
 -- Comment submissions for wrk: a unique body per request (duplicates would be refused), the
 -- page's CSRF token and session cookie, and a count of acknowledged (302) submissions.
--- Set by the runner: PATH, TOKEN, COOKIE (prepended as globals).
+-- Set by the runner: PATH, TOKEN, COOKIE, AUTHOR, EMAIL (prepended as globals).
 local threads = {}
 local next_id = 1
 
@@ -16,9 +16,14 @@ function init(args)
   filler = string.rep("The+speech+was+read+to+a+closed+session+of+the+Congress.+", 5)
 end
 
+function encode(text)
+  return (text:gsub("[^%w]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
 function request()
   counter = counter + 1
-  local body = "csrf_token=" .. TOKEN .. "&author_name=Bench+Reader&author_email=bench%40example.com"
+  local body = "csrf_token=" .. TOKEN .. "&author_name=" .. encode(AUTHOR)
+    .. "&author_email=" .. encode(EMAIL)
     .. "&body=Bench+comment+" .. tid .. "-" .. counter .. "+" .. filler
   return wrk.format("POST", PATH, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
