@@ -1,11 +1,15 @@
-"""What makes the cached post and front pages safe: a version per post, held in the database.
+"""Cached pages that are never stale: versions held in the database, and pages with CSRF holes.
 
-The parts of a page that every reader sees alike (the post, its approved comments as threads,
-the front page's list) are rendered once and kept in Flask-Caching under a key that includes the
-post's ``page_version``. Any change to what those parts show bumps that version in the same
-transaction as the change (a ``before_flush`` hook, so no code path can forget it). Every server
-process reads the version with the post on each request, so a process holding an old rendering
-simply never asks for it again: no process has to tell another, and no page is served stale.
+What every reader sees alike (a post with its approved comments as threads, the front page's
+list, the instructor's queue) is rendered once and kept in Flask-Caching under a key that
+includes a version: each post's ``page_version``, and the ``moderation`` counter for the queue.
+Any change to what a page shows bumps its version in the same transaction as the change (a
+``before_flush`` hook, so no code path can forget it). Every server process reads the version
+on each request, so a process holding an old rendering simply never asks for it again: no
+process has to tell another, and no page is served stale.
+
+A cached page is stored split at its CSRF holes, gzipped ahead of time where it can be; each
+request puts in only its reader's token.
 """
 
 from __future__ import annotations
@@ -138,6 +142,10 @@ def csrf_hole() -> Iterator[None]:
             setattr(g, field, real)
 
 
+# A gzip member header: deflate, no name or comment, no time stamp (RFC 1952).
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
 @dataclass(frozen=True)
 class CachedPage:
     """A rendered page split at its CSRF holes and, when it has at most one hole, gzipped ahead
@@ -182,10 +190,6 @@ def stored_blocks(data: bytes) -> bytes:
         bytes([n == last]) + struct.pack("<HH", len(piece), len(piece) ^ 0xFFFF) + piece
         for n, piece in enumerate(pieces)
     )
-
-
-# A gzip member header: deflate, no name or comment, no time stamp (RFC 1952).
-GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 
 
 def cached_page(key: str, render: Callable[[], str]) -> Response:
