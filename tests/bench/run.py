@@ -340,8 +340,21 @@ def main() -> int:
         # The limiter stays in the path, with a limit the load never reaches.
         "FLASK_COMMENT_RATE_LIMIT": "1000000 per minute",
     }
-    blog = Gunicorn("app:create_app()", blog_env, work / "blog.log")
     results: list[Measurement] = []
+    # Where the time goes: the blog's application with its extensions but no work, then with
+    # only the version read that every cached post page makes.
+    stack = Gunicorn("tests.bench.stack:app", blog_env, work / "stack.log")
+    try:
+        for name, path in (
+            ("reference: the blog app, empty route", "/bench/empty"),
+            ("reference: the blog app, one version read", f"/bench/version-read/{slugs[10]}"),
+        ):
+            run_wrk("warm-up", stack.url(path), 1, headers=BROWSER)
+            results.append(run_wrk(name, stack.url(path), args.seconds, headers=BROWSER)[0])
+    finally:
+        stack.stop()
+
+    blog = Gunicorn("app:create_app()", blog_env, work / "blog.log")
     try:
         for size in SIZES:
             url = blog.url(f"/posts/{slugs[size]}/")
