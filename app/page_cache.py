@@ -120,8 +120,10 @@ MODERATION_VERSION = select(CacheVersion.version).where(CacheVersion.name == MOD
 
 
 def moderation_version() -> int | None:
-    """The moderation counter; None (cache nothing) if its row is missing."""
-    return db.session.scalar(MODERATION_VERSION)
+    """The moderation counter; None (cache nothing) if its row is missing. Read on a pooled
+    connection rather than through the ORM session: it runs on every view of the queue."""
+    with db.engine.connect() as connection:
+        return connection.scalar(MODERATION_VERSION)
 
 
 @contextmanager
