@@ -236,8 +236,10 @@ def run_wrk(
         command += ["-s", str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = parse_duration_ms(re.search(r"50%\s+(\S+)", output).group(1))
-    p99 = parse_duration_ms(re.search(r"99%\s+(\S+)", output).group(1))
+    # The latency distribution's own lines ("     50%    4.02ms"), not a "+/- Stdev" column
+    # that happens to end in 50%.
+    p50 = parse_duration_ms(re.search(r"^\s+50%\s+(\S+)$", output, re.MULTILINE).group(1))
+    p99 = parse_duration_ms(re.search(r"^\s+99%\s+(\S+)$", output, re.MULTILINE).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     if socket_errors:
