@@ -93,15 +93,19 @@ def comment_bodies(count: int, rng: random.Random) -> list[str]:
 
 def thread_parents(count: int, rng: random.Random) -> list[int | None]:
     """For each comment, the index of the comment it answers: a third are replies, and replies
-    often answer the comment just before, so some chains reach five deep."""
-    replies = set(rng.sample(range(1, count), count // 3)) if count > 1 else set()
+    often answer the comment just before, so chains grow; the first replies always form one
+    chain under the first comment, so every thread big enough has one five deep."""
+    reply_count = count // 3
+    chain = range(1, min(MAX_DEPTH, reply_count + 1))
+    rest = rng.sample(range(len(chain) + 1, count), reply_count - len(chain)) if count > 1 else []
+    replies = {*chain, *rest}
     parents: list[int | None] = []
     depth: list[int] = []
     for index in range(count):
         parent = None
         if index in replies:
             previous = index - 1
-            if depth[previous] < MAX_DEPTH and rng.random() < 0.7:
+            if index in chain or (depth[previous] < MAX_DEPTH and rng.random() < 0.7):
                 parent = previous
             else:
                 parent = rng.choice([i for i in range(index) if depth[i] == 1])
