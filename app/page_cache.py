@@ -27,7 +27,7 @@ from typing import Any
 from cachelib.serializers import BaseSerializer
 from flask import Response, current_app, g, request
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .extensions import cache, db
@@ -88,23 +88,26 @@ def changes_moderation(session: Session) -> bool:
     )
 
 
+# Built once: they run in every flush that changes a comment.
+BUMP_MODERATION = (
+    update(CacheVersion.__table__)
+    .where(CacheVersion.__table__.c.name == MODERATION)
+    .values(version=CacheVersion.__table__.c.version + 1)
+)
+BUMP_PAGES = (
+    update(Post.__table__)
+    .where(Post.__table__.c.id.in_(bindparam("post_ids", expanding=True)))
+    .values(page_version=Post.__table__.c.page_version + 1)
+)
+
+
 def bump_page_versions(session: Session, _flush_context: Any, _instances: Any) -> None:
     if changes_moderation(session):
-        session.connection().execute(
-            update(CacheVersion)
-            .where(CacheVersion.name == MODERATION)
-            .values(version=CacheVersion.version + 1)
-            .execution_options(synchronize_session=False)
-        )
+        session.connection().execute(BUMP_MODERATION)
     post_ids = changed_pages(session)
     if not post_ids:
         return
-    session.connection().execute(
-        update(Post)
-        .where(Post.id.in_(post_ids))
-        .values(page_version=Post.page_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    session.connection().execute(BUMP_PAGES, {"post_ids": sorted(post_ids)})
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Post) and obj.id in post_ids:
             session.expire(obj, ["page_version"])
