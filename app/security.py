@@ -30,12 +30,18 @@ SECURITY_HEADERS = (
 )
 
 
+def has_login_session() -> bool:
+    """Whether this browser's session belongs to a logged-in instructor, without loading the
+    user: Flask-Login keeps the user's id in the session (and checks the session's identifier
+    hash each time it loads the user). Public pages ask this on every request; where it says
+    yes, the views still check ``current_user``."""
+    return "_user_id" in session
+
+
 def add_security_headers(response: Response) -> Response:
     # Added in one step: this runs on every response, the busiest pages included.
     response.headers.extend(SECURITY_HEADERS)
-    # Logged in means the session holds the user's id (Flask-Login puts it there, also when it
-    # logs in from the remember cookie); checking it avoids loading the user on public pages.
-    if "_user_id" in session:
+    if has_login_session():
         # Pages for the instructor hold readers' emails and IPs: keep them out of every cache.
         response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -23,6 +23,7 @@ from ..extensions import cache, db
 from ..models import Comment, Post, utcnow
 from ..page_cache import cached_page, digest
 from ..rules import comments_are_open
+from ..security import has_login_session
 from ..settings import load_rules
 from ..submission import BAD_PARENT
 from ..threads import build_threads
@@ -38,7 +39,7 @@ def index() -> Response | str:
     listed, total = queries.front_page_versions(page, per_page)
     if page > 1 and not listed:
         abort(404)
-    if current_user.is_authenticated or "_flashes" in session:
+    if has_login_session() or "_flashes" in session:
         return render_front_page(page, per_page)
     # The listed posts' versions and the number of posts decide everything the page shows.
     key = f"front-page:{page}:{per_page}:{total}:{digest(listed)}"
@@ -76,7 +77,7 @@ def sees_only_public_parts(post_id: int) -> bool:
         not any(cookie in request.cookies for cookie in AUTHOR_COOKIES.values())
         and "replytocom" not in request.args
         and "_flashes" not in session
-        and not current_user.is_authenticated
+        and not has_login_session()
         and not queries.own_held_comment_ids(post_id, own_comment_ids())
     )
 
