@@ -120,7 +120,7 @@ def public_parts(post: Post, comments_open: bool) -> PostParts:
         parts = render_parts(
             post, queries.visible_comments(post), comments_open, can_moderate=False
         )
-        cache.set(key, parts)  # pickled with its Markup type, so it stays marked safe
+        cache.set(key, parts)  # kept (or pickled, in Redis) as Markup, so it stays marked safe
     return parts
 
 
