@@ -6,6 +6,8 @@ from it without circular imports.
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Flask
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -50,19 +52,18 @@ class ViewLimiter(Limiter):
 
     def init_app(self, app: Flask) -> None:
         super().init_app(app)
-        inject_headers = Limiter._Limiter__inject_headers  # type: ignore[attr-defined]
-        app.before_request_funcs[None] = [
-            hook for hook in app.before_request_funcs[None]
-            if getattr(hook, "__self__", None) is not self
-        ]  # fmt: skip
-        app.after_request_funcs[None] = [
-            hook for hook in app.after_request_funcs[None]
-            if getattr(hook, "func", None) is not inject_headers
-        ]  # fmt: skip
+        for hooks in (app.before_request_funcs, app.after_request_funcs):
+            hooks[None] = [hook for hook in hooks[None] if not self._installed(hook)]
         app.teardown_request_funcs[None] = [
-            hook for hook in app.teardown_request_funcs[None]
-            if getattr(hook, "__self__", None) is not self
-        ]  # fmt: skip
+            hook for hook in app.teardown_request_funcs[None] if not self._installed(hook)
+        ]
+
+    def _installed(self, hook: object) -> bool:
+        """Whether Flask-Limiter put this hook there: one of our bound methods, or a partial
+        of one of its functions with us as the first argument."""
+        if getattr(hook, "__self__", None) is self:
+            return True
+        return isinstance(hook, partial) and hook.args[:1] == (self,)
 
 
 # Limits are declared on the views that need them; storage and switches come from RATELIMIT_*.

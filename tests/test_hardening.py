@@ -144,3 +144,18 @@ def test_csrf_token_is_needed_even_with_a_valid_session(client, post_id):
         "/posts/p/comments", data={"body": "x", "author_name": "A", "author_email": "a@example.com"}
     )
     assert response.status_code == 400
+
+
+def test_reading_a_page_runs_no_rate_limit_hook(app):
+    """Limits live on the two views that take posts; nothing of the limiter runs per request."""
+    from app.extensions import limiter
+
+    hooks = [
+        *app.before_request_funcs[None],
+        *app.after_request_funcs[None],
+        *app.teardown_request_funcs[None],
+    ]
+    owners = [
+        getattr(hook, "__self__", None) or getattr(hook, "args", (None,))[0] for hook in hooks
+    ]
+    assert limiter not in owners
