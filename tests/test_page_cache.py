@@ -21,7 +21,13 @@ from app.extensions import db
 from app.models import CacheVersion, Comment, CommentStatus, Post
 from app.page_cache import CSRF_HOLE, MODERATION
 
-from .conftest import BASE_TEST_CONFIG, AuthActions, csrf_token_from, recorded_queries
+from .conftest import (
+    BASE_TEST_CONFIG,
+    AuthActions,
+    csrf_token_from,
+    form_post,
+    recorded_queries,
+)
 
 PENDING, APPROVED, SPAM, TRASH = (
     CommentStatus.PENDING,
@@ -89,77 +95,32 @@ def thread(make_post, make_comment) -> dict[str, int]:
     }
 
 
-def act(client: FlaskClient, comment_id: int, action: str, **extra: str) -> None:
-    token = csrf_token_from(client.get("/moderation").text)
-    response = client.post(
-        f"/moderation/comments/{comment_id}/{action}", data={"csrf_token": token, **extra}
-    )
+def changed(client: FlaskClient, url: str, data: dict[str, Any], page: str = "/moderation") -> None:
+    """POST a change as a browser on ``page`` would (``form_post``), and check it was made: a
+    refused action also redirects, with its reason as an error message."""
+    response = form_post(client, url, data, page)
     assert response.status_code == 302, response.text[:500]
-    # A refused action also redirects; its message says so.
     assert "flash-error" not in client.get(response.location).text
 
 
+def act(client: FlaskClient, comment_id: int, action: str, **extra: str) -> None:
+    changed(client, f"/moderation/comments/{comment_id}/{action}", extra)
+
+
 def edit(client: FlaskClient, comment_id: int) -> None:
-    page = client.get(f"/moderation/comments/{comment_id}/edit").text
-    response = client.post(
-        f"/moderation/comments/{comment_id}/edit",
-        data={
-            "csrf_token": csrf_token_from(page),
-            "body": "Edited by the instructor.",
-            "author_name": "Ada Lovelace",
-            "author_email": "ada@example.com",
-            "author_url": "",
-        },
-    )
-    assert response.status_code == 302, response.text[:500]
-
-
-def reply(client: FlaskClient, comment_id: int) -> None:
-    token = csrf_token_from(client.get("/moderation").text)
-    response = client.post(
-        f"/moderation/comments/{comment_id}/reply",
-        data={"csrf_token": token, "body": "The instructor answers."},
-    )
-    assert response.status_code == 302, response.text[:500]
+    url = f"/moderation/comments/{comment_id}/edit"
+    fields = {
+        "body": "Edited by the instructor.",
+        "author_name": "Ada Lovelace",
+        "author_email": "ada@example.com",
+        "author_url": "",
+    }
+    changed(client, url, fields, page=url)
 
 
 def reader_comment(client: FlaskClient, **fields: str) -> None:
-    token = csrf_token_from(client.get(POST_PAGE).text)
-    response = client.post(
-        f"{POST_PAGE}comments",
-        data={
-            "csrf_token": token,
-            "body": "Back again.",
-            "author_name": "Ada",
-            "author_email": "reader1@example.com",
-            **fields,
-        },
-    )
-    assert response.status_code == 302, response.text[:500]
-
-
-def empty_trash(client: FlaskClient) -> None:
-    token = csrf_token_from(client.get("/moderation?status=trash").text)
-    response = client.post(
-        "/moderation/empty/trash", data={"csrf_token": token, "confirmed": "yes"}
-    )
-    assert response.status_code == 302, response.text[:500]
-
-
-def bulk(client: FlaskClient, action: str, ids: list[int]) -> None:
-    token = csrf_token_from(client.get("/moderation").text)
-    response = client.post(
-        "/moderation/bulk", data={"csrf_token": token, "action": action, "ids": ids}
-    )
-    assert response.status_code == 302, response.text[:500]
-
-
-def toggle_comments(client: FlaskClient, post_id: int) -> None:
-    token = csrf_token_from(client.get(POST_PAGE).text)
-    response = client.post(
-        f"/moderation/posts/{post_id}/comments-open", data={"csrf_token": token, "open": "no"}
-    )
-    assert response.status_code == 302, response.text[:500]
+    reply = {"body": "Back again.", "author_name": "Ada", "author_email": "reader1@example.com"}
+    changed(client, f"{POST_PAGE}comments", {**reply, **fields}, page=POST_PAGE)
 
 
 def change_in_another_process(app: Flask, ids: dict[str, int]) -> None:
@@ -176,19 +137,29 @@ CHANGES: dict[str, Callable[[FlaskClient, dict[str, int]], Any]] = {
     "spam": lambda c, ids: act(c, ids["reply"], "spam"),
     "trash": lambda c, ids: act(c, ids["first"], "trash"),
     "restore": lambda c, ids: act(c, ids["trashed"], "restore"),
-    "empty trash": lambda c, ids: empty_trash(c),
+    "empty trash": lambda c, ids: changed(
+        c, "/moderation/empty/trash", {"confirmed": "yes"}, page="/moderation?status=trash"
+    ),
     "delete a trashed comment with a reply": lambda c, ids: act(
         c, ids["trashed"], "delete", confirmed="yes"
     ),
     "edit": lambda c, ids: edit(c, ids["first"]),
-    "instructor reply": lambda c, ids: reply(c, ids["first"]),
+    "instructor reply": lambda c, ids: changed(
+        c, f"/moderation/comments/{ids['first']}/reply", {"body": "The instructor answers."}
+    ),
     "auto-approved reader comment": lambda c, ids: reader_comment(c),
     "held reader comment": lambda c, ids: reader_comment(
         c, author_name="New", author_email="new@example.com"
     ),
-    "bulk approve": lambda c, ids: bulk(c, "approve", [ids["held"]]),
-    "bulk trash": lambda c, ids: bulk(c, "trash", [ids["first"], ids["reply"]]),
-    "close comments": lambda c, ids: toggle_comments(c, ids["post"]),
+    "bulk approve": lambda c, ids: changed(
+        c, "/moderation/bulk", {"action": "approve", "ids": [ids["held"]]}
+    ),
+    "bulk trash": lambda c, ids: changed(
+        c, "/moderation/bulk", {"action": "trash", "ids": [ids["first"], ids["reply"]]}
+    ),
+    "close comments": lambda c, ids: changed(
+        c, f"/moderation/posts/{ids['post']}/comments-open", {"open": "no"}, page=POST_PAGE
+    ),
 }
 
 
