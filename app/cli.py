@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .accounts import AccountError, save_instructor
-from .backup import BackupError, backup_sqlite, import_data, write_export
+from .classroom.accounts import AccountError, save_instructor
 from .extensions import cache, db
-from .seed import seed_database
+from .startup import StartupError, check_schema_is_current
+from .transfer.backup import BackupError, backup_sqlite
+from .transfer.export import ExportError, import_data, write_export
+from .transfer.seed import seed_database
+
+
+def needs_current_schema(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse to run ``command`` on a database that is behind the migrations, in one line."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            check_schema_is_current(current_app)
+        except StartupError as error:
+            raise click.ClickException(error.message) from error
+        return command(*args, **kwargs)
+
+    return checked
 
 
 @click.command("seed")
 @with_appcontext
+@needs_current_schema
 def seed_command() -> None:
     """Load the Secret Speech post and its reader comment (safe to run twice)."""
     result = seed_database()
@@ -38,6 +58,7 @@ def seed_command() -> None:
 )
 @click.option("--display-name", default=None, help="The name shown on the instructor's replies.")
 @with_appcontext
+@needs_current_schema
 def create_instructor_command(username: str, password: str, display_name: str | None) -> None:
     """Create an instructor account, or change the password of an existing one."""
     try:
@@ -71,6 +92,7 @@ def backup_command(path: Path) -> None:
 @click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
+@needs_current_schema
 def export_command(path: Path) -> None:
     """Write every post, comment (with history) and setting to PATH as JSON."""
     counts = write_export(path)
@@ -80,12 +102,13 @@ def export_command(path: Path) -> None:
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
+@needs_current_schema
 def import_command(path: Path) -> None:
     """Load an export (from `flask export`) into an empty, upgraded database."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         counts = import_data(data)
-    except (BackupError, ValueError, KeyError, TypeError) as error:
+    except (ExportError, ValueError, KeyError, TypeError) as error:
         raise click.ClickException(f"Cannot import {path}: {error}") from error
     click.echo(f"Imported {counts['posts']} post(s) and {counts['comments']} comment(s).")
 

@@ -55,8 +55,6 @@ class DefaultConfig:
     CACHE_DEFAULT_TIMEOUT = 3600
     CACHE_THRESHOLD = 500
 
-    # Refuse to start when the database is behind the migrations (tests switch this off).
-    SCHEMA_CHECK_ON_START = True
     # Where notifications go when no MAIL_SERVER is set (None: instance/outbox).
     OUTBOX_DIR: str | None = None
 

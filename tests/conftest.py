@@ -32,7 +32,6 @@ BASE_TEST_CONFIG: dict[str, Any] = {
     # Most tests post several comments in a row; the flood-control tests switch it back on.
     "COMMENT_FLOOD_SECONDS": 0,
     # The migrated test database is current by construction; test_faults checks the check.
-    "SCHEMA_CHECK_ON_START": False,
     # One limiter serves every test app; the rate-limit tests switch it on and reset it.
     "RATELIMIT_ENABLED": False,
 }
@@ -148,7 +147,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def seeded(app: Flask) -> Flask:
     """The app with the Secret Speech post and its comment loaded."""
-    from app.seed import seed_database
+    from app.transfer.seed import seed_database
 
     with app.app_context():
         seed_database()

@@ -58,7 +58,7 @@ class Server:
 def gunicorn(
     database_uri: str, tmp_path: Path, *, workers: int = 4, **config: str
 ) -> Iterator[Server]:
-    """Serve ``app:create_app()`` with gunicorn until the block ends."""
+    """Serve the production entry point ``wsgi:app`` with gunicorn until the block ends."""
     port = free_port()
     env = {
         **os.environ,
@@ -71,7 +71,7 @@ def gunicorn(
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [str(GUNICORN), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--no-control-socket",
-             "--graceful-timeout", "5", "app:create_app()"],
+             "--graceful-timeout", "5", "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     server = Server(port, process, log_path)

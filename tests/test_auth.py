@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.accounts import lockout_remaining
+from app.classroom.accounts import lockout_remaining
 from app.extensions import db
 from app.models import Instructor, LoginFailure
-from app.redirects import safe_next
+from app.web.redirects import safe_next
 
 from .conftest import INSTRUCTOR_PASSWORD, csrf_token_from
 

@@ -12,9 +12,9 @@ import pytest
 from flask_migrate import upgrade
 
 from app import create_app
+from app.discussion.moderation import Action, apply_action
 from app.extensions import db
 from app.models import Comment, CommentStatus, DiscussionSettings
-from app.transitions import Action, apply_action
 
 from .conftest import BASE_TEST_CONFIG
 from .live_server import Browser, gunicorn

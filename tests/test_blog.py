@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.models import CommentStatus
-from app.seed import load_seed_data
+from app.transfer.seed import load_seed_data
 
 POST_URL = "/posts/the-secret-speech-on-stalins-cult-of-personality-1956/"
 TITLE = "The Secret Speech on Stalin’s Cult of Personality, 1956"

@@ -15,7 +15,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Comment, CommentStatus, Post
-from app.seed import seed_database
+from app.transfer.seed import seed_database
 
 from .conftest import INSTRUCTOR_PASSWORD, ON_POSTGRES
 from .live_server import ROOT, gunicorn

@@ -8,9 +8,9 @@ from urllib.parse import urljoin
 import pytest
 from markupsafe import escape
 
+from app.discussion.discussion_settings import load_settings
 from app.extensions import db
 from app.models import CommentStatus
-from app.settings import load_settings
 
 from .conftest import count_queries, csrf_token_from, stored_comments
 
@@ -391,7 +391,6 @@ def test_flood_seconds_can_come_from_the_environment(monkeypatch, tmp_path):
     from app import create_app
 
     monkeypatch.setenv("FLASK_COMMENT_FLOOD_SECONDS", "0")
-    monkeypatch.setenv("FLASK_SCHEMA_CHECK_ON_START", "false")
     monkeypatch.setenv("FLASK_SECRET_KEY", "k")
     monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'x.db'}")
     assert create_app().config["COMMENT_FLOOD_SECONDS"] == 0

@@ -8,8 +8,9 @@ import stat
 import pytest
 from sqlalchemy import text
 
-from app import StartupError, create_app, ensure_instance_folder, load_or_create_secret_key
+from app import create_app
 from app.extensions import db
+from app.startup import StartupError, ensure_instance_folder, load_or_create_secret_key
 
 
 def test_flask_prefixed_environment_variables_configure_the_app(monkeypatch, tmp_path):
@@ -18,7 +19,6 @@ def test_flask_prefixed_environment_variables_configure_the_app(monkeypatch, tmp
     monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("FLASK_POSTS_PER_PAGE", "3")
     monkeypatch.setenv("FLASK_SESSION_COOKIE_SECURE", "true")
-    monkeypatch.setenv("FLASK_SCHEMA_CHECK_ON_START", "false")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == uri
     assert app.config["SECRET_KEY"] == "from-the-environment"
@@ -28,22 +28,18 @@ def test_flask_prefixed_environment_variables_configure_the_app(monkeypatch, tmp
 
 def test_test_config_is_not_overridden_by_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_POSTS_PER_PAGE", "3")
-    app = create_app(
-        {"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SCHEMA_CHECK_ON_START": False}
-    )
+    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["POSTS_PER_PAGE"] == 10
 
 
 def test_default_database_is_an_sqlite_file_in_the_instance_folder():
-    app = create_app({"SECRET_KEY": "t", "SCHEMA_CHECK_ON_START": False})
+    app = create_app({"SECRET_KEY": "t"})
     expected = os.path.join(app.instance_path, "blog.sqlite3")
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{expected}"
 
 
 def test_session_cookie_defaults_are_safe():
-    app = create_app(
-        {"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SCHEMA_CHECK_ON_START": False}
-    )
+    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
@@ -69,9 +65,7 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path):
 def test_an_instance_folder_that_cannot_be_created_is_named_in_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    app = create_app(
-        {"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SCHEMA_CHECK_ON_START": False}
-    )
+    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     app.instance_path = str(blocker / "instance")
     with pytest.raises(StartupError) as raised:
         ensure_instance_folder(app)

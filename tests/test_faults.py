@@ -12,9 +12,10 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
-from app import StartupError, create_app
+from app import create_app
 from app.extensions import db
 from app.models import Comment, StatusChange
+from app.startup import StartupError, check_schema_is_current
 
 from .conftest import BASE_TEST_CONFIG, stored_comments
 
@@ -90,16 +91,31 @@ def database_behind_the_code(empty_database_uri):
 
 
 def test_a_database_behind_the_code_refuses_to_start(database_behind_the_code):
+    app = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_behind_the_code})
     with pytest.raises(StartupError) as raised:
-        create_app(
-            {
-                **BASE_TEST_CONFIG,
-                "SQLALCHEMY_DATABASE_URI": database_behind_the_code,
-                "SCHEMA_CHECK_ON_START": True,
-            }
-        )
+        check_schema_is_current(app)
     assert "Run: flask --app app db upgrade" in raised.value.message
     assert "0002" in raised.value.message
+
+
+def test_the_production_entry_point_refuses_a_database_behind_the_code(database_behind_the_code):
+    """``gunicorn wsgi:app`` imports wsgi.py, which checks the schema before serving."""
+    env = {
+        **os.environ,
+        "FLASK_SQLALCHEMY_DATABASE_URI": database_behind_the_code,
+        "FLASK_SECRET_KEY": "wsgi-test",
+    }
+    refused = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1
+    assert "Run: flask --app app db upgrade" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 def flask_cli(database_uri: str, *args: str) -> subprocess.CompletedProcess[str]:

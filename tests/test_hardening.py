@@ -104,7 +104,6 @@ def test_ratelimit_enabled_can_come_from_the_environment(monkeypatch, tmp_path):
 
     monkeypatch.setenv("FLASK_RATELIMIT_ENABLED", "false")
     monkeypatch.setenv("FLASK_SECRET_KEY", "k")
-    monkeypatch.setenv("FLASK_SCHEMA_CHECK_ON_START", "false")
     monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'x.db'}")
     assert create_app().config["RATELIMIT_ENABLED"] is False
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.action_links import make_token, read_token
+from app.discussion.email_links import make_token, read_token
+from app.discussion.moderation import Action, plan_transition
 from app.extensions import db
 from app.models import Comment, CommentStatus, DiscussionSettings
-from app.transitions import Action, plan_transition
 
 from .conftest import count_queries, csrf_token_from, form_post, stored_comments
 
@@ -516,7 +516,7 @@ def test_held_comment_writes_an_email_to_the_outbox(app, post_id, post_comment, 
     import email
     import logging
 
-    caplog.set_level(logging.INFO, logger="app.notifications")
+    caplog.set_level(logging.INFO, logger="app.discussion.notifications")
     post_comment(body="Please look at this <b>now</b>")
     [path] = outbox_files(app)
     message = email.message_from_bytes(path.read_bytes())
@@ -597,7 +597,7 @@ def test_expired_link_says_so_and_changes_nothing(app, post_id, make_comment):
     comment = make_comment(post_id, status=PENDING)
     with app.app_context():
         token = make_token(app.config["SECRET_KEY"], comment, Action.APPROVE)
-        from app.action_links import LinkError
+        from app.discussion.email_links import LinkError
 
         with pytest.raises(LinkError, match="expired"):
             read_token(app.config["SECRET_KEY"], token, max_age=timedelta(seconds=-1))

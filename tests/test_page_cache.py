@@ -17,9 +17,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert
 
 from app import create_app
+from app.discussion.page_versions import MODERATION
 from app.extensions import db
 from app.models import CacheVersion, Comment, CommentStatus, Post
-from app.page_cache import CSRF_HOLE, MODERATION
+from app.web.page_cache import CSRF_HOLE
 
 from .conftest import (
     BASE_TEST_CONFIG,
@@ -417,7 +418,7 @@ def test_the_queue_is_not_compressed(app, instructor, thread):
 def test_stored_blocks_decode_to_the_same_bytes_at_every_size(size):
     import zlib
 
-    from app.page_cache import stored_blocks
+    from app.web.page_cache import stored_blocks
 
     data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
     assert zlib.decompress(stored_blocks(data), -zlib.MAX_WBITS) == data

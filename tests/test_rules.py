@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.models import CommentStatus
-from app.rules import (
+from app.discussion.rules import (
     CommentDraft,
     Rules,
     comments_are_open,
@@ -16,6 +15,7 @@ from app.rules import (
     is_flood,
     parse_word_list,
 )
+from app.models import CommentStatus
 
 DRAFT = CommentDraft(
     body="An ordinary reply.",
@@ -141,7 +141,7 @@ def test_the_instructors_own_comment_is_published_whatever_the_rules():
 
 
 def test_stored_defaults_are_the_rules_defaults(app):
-    from app.settings import load_rules
+    from app.discussion.discussion_settings import load_rules
 
     with app.app_context():
         assert load_rules() == Rules()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import Comment, CommentStatus, Post
-from app.seed import load_seed_data
+from app.transfer.seed import load_seed_data
 
 
 def test_seed_loads_the_post_and_its_approved_comment(app, runner):

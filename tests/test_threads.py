@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from app.discussion.reply_threads import build_threads
 from app.models import Comment
-from app.threads import build_threads
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 

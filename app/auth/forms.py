@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..comments.forms import clean_line
+from ..web.fields import clean_line
 
 
 class LoginForm(FlaskForm):

@@ -15,11 +15,11 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..accounts import authenticate, login_lockout, minutes_to_wait
+from ..classroom.accounts import authenticate, login_lockout, minutes_to_wait
 from ..extensions import csrf, limiter
 from ..models import utcnow
-from ..redirects import safe_next
 from ..text import plural
+from ..web.redirects import safe_next
 from .forms import EmptyForm, LoginForm
 
 bp = Blueprint("auth", __name__)

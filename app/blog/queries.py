@@ -8,9 +8,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, or_
 
+from ..discussion.discussion_settings import SETTINGS_ID
 from ..extensions import db
 from ..models import Comment, CommentStatus, DiscussionSettings, Post
-from ..settings import SETTINGS_ID
 
 
 class PostHead(NamedTuple):

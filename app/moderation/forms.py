@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Email, Length, NumberRange, Optional
 
-from ..comments.forms import AuthorFieldsMixin, clean_line, comment_body_field
+from ..web.fields import AuthorFieldsMixin, clean_line, comment_body_field
 
 
 class CommentEditForm(AuthorFieldsMixin, FlaskForm):

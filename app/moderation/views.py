@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -16,15 +18,9 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import action_links
-from ..comments.forms import clean_line
-from ..extensions import db, login_manager
-from ..models import Comment, CommentStatus, Post, utcnow
-from ..page_cache import cached_page, digest, moderation_version
-from ..redirects import safe_next
-from ..settings import load_settings
-from ..text import plural
-from ..transitions import (
+from ..discussion import email_links
+from ..discussion.discussion_settings import load_settings
+from ..discussion.moderation import (
     Action,
     Outcome,
     actions_for,
@@ -34,6 +30,14 @@ from ..transitions import (
     reply_as_instructor,
     undo,
 )
+from ..discussion.page_versions import moderation_version
+from ..extensions import db
+from ..models import Comment, CommentStatus, Post, utcnow
+from ..text import plural
+from ..web.fields import clean_line
+from ..web.guards import instructor_required
+from ..web.page_cache import cached_page, digest
+from ..web.redirects import safe_next
 from . import queries
 from .forms import CommentEditForm, DiscussionSettingsForm, ReplyForm
 
@@ -41,15 +45,21 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 UNDO_KEY = "moderation_undo"
 FILTERS = ("all", "pending", "approved", "spam", "trash")
-PUBLIC_ENDPOINTS = {"moderation.email_action"}
 
 
-@bp.before_request
-def require_instructor() -> Response | None:
-    """Every moderation route but the signed email links is for the logged-in instructor only."""
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
-        return None
-    return login_manager.unauthorized()
+# Every moderation route but the signed email links is for the logged-in instructor only.
+bp.before_request(instructor_required(public_endpoints={"moderation.email_action"}))
+
+
+@bp.app_context_processor
+def moderation_bar() -> dict[str, Any]:
+    """The instructor's bar on every page, with the pending count (computed here, not in
+    templates)."""
+    if not current_user.is_authenticated:
+        return {"moderation_bar": None}
+    return {
+        "moderation_bar": {"pending": queries.pending_count(), "username": current_user.username}
+    }
 
 
 def back_to_queue() -> Response:
@@ -274,8 +284,8 @@ def email_action(token: str) -> Response | str | tuple[str, int]:
     """A one-click link from a notification: confirm on GET, act on POST, once."""
     secret = current_app.config["SECRET_KEY"]
     try:
-        link = action_links.read_token(secret, token)
-    except action_links.LinkError as error:
+        link = email_links.read_token(secret, token)
+    except email_links.LinkError as error:
         return render_template("moderation/email_action.html", error=str(error)), 410
     comment = db.session.get(Comment, link.comment_id)
     if comment is None:
@@ -287,8 +297,8 @@ def email_action(token: str) -> Response | str | tuple[str, int]:
             "moderation/email_action.html", comment=comment, action=link.action, token=token
         )
     try:
-        action_links.mark_used(link.nonce, utcnow())
-    except action_links.LinkError as error:
+        email_links.mark_used(link.nonce, utcnow())
+    except email_links.LinkError as error:
         return render_template("moderation/email_action.html", error=str(error)), 410
     outcome = apply_action(
         [comment.id], link.action, actor="email link", instructor=None, now=utcnow()

@@ -30,10 +30,10 @@ from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
 
 from app import create_app
-from app.accounts import save_instructor
+from app.classroom.accounts import save_instructor
 from app.extensions import db
 from app.models import Comment, CommentStatus, Post
-from app.seed import load_seed_data, seed_database
+from app.transfer.seed import load_seed_data, seed_database
 
 from ..live_server import CSRF_FIELD, ROOT, Browser, Server, free_port, wait_until_serving
 
@@ -154,7 +154,6 @@ def build_database(path: Path) -> dict[int, str]:
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "SECRET_KEY": "bench",
-            "SCHEMA_CHECK_ON_START": False,
         }
     )
     rng = random.Random(1956)
@@ -260,10 +259,7 @@ def submission_script(work: Path, **settings: str) -> Path:
 
 
 def count_comments(database: Path, prefix: str) -> int:
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "bench",
-         "SCHEMA_CHECK_ON_START": False}
-    )  # fmt: skip
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "bench"})
     with app.app_context():
         return db.session.scalar(
             select(func.count(Comment.id)).where(Comment.body.startswith(prefix))
@@ -360,7 +356,7 @@ def main() -> int:
     finally:
         stack.stop()
 
-    blog = Gunicorn("app:create_app()", blog_env, work / "blog.log")
+    blog = Gunicorn("wsgi:app", blog_env, work / "blog.log")
     try:
         for size in SIZES:
             url = blog.url(f"/posts/{slugs[size]}/")

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import db
-from .models import Instructor, LoginFailure
+from ..extensions import db
+from ..models import Instructor, LoginFailure
 
 MIN_PASSWORD_LENGTH = 8
 MAX_FAILURES = 5
@@ -101,3 +101,10 @@ def authenticate(username: str, password: str, ip_address: str, now: datetime) -
     db.session.execute(db.delete(LoginFailure).where(LoginFailure.failed_at < now - FAILURE_WINDOW))
     db.session.commit()
     return None
+
+
+def load_instructor(user_id: str) -> Instructor | None:
+    """Flask-Login's user loader: the instructor whose id the session holds, if any."""
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 12:
+        return None
+    return db.session.get(Instructor, int(user_id))

@@ -16,7 +16,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from .models import Comment
+from ..models import Comment
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .models import Comment
+from ..models import Comment
 
 MAX_THREAD_DEPTH = 5
 

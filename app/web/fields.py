@@ -1,12 +1,12 @@
-"""The reader's "Leave a Reply" form."""
+"""Form fields and filters shared by every form that takes a comment or a name: the reader's
+reply form, the instructor's edit and reply forms, and the login form."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, Form, HiddenField, StringField, TextAreaField
+from wtforms import Field, Form, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 # Control characters a reader can't mean to send; newlines and tabs are kept in the comment text.
@@ -91,22 +91,3 @@ def comment_body_field(label: str = "Comment") -> TextAreaField:
         ],
         render_kw={"rows": 8},
     )
-
-
-class CommentForm(AuthorFieldsMixin, FlaskForm):
-    body = comment_body_field()
-    remember = BooleanField(
-        "Save my name, email, and website in this browser for the next time I comment."
-    )
-    parent_id = HiddenField(default="")
-    # A trap for bots: hidden from people by CSS and from screen readers; anything in it means spam.
-    homepage_confirm = StringField(
-        "Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"}
-    )
-
-    def parent_comment_id(self) -> int | None:
-        """The comment being answered, if any; ``-1`` for a value that is not an id."""
-        raw = (self.parent_id.data or "").strip()
-        if not raw or raw == "0":
-            return None
-        return int(raw) if raw.isdigit() and len(raw) < 12 else -1

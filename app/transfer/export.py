@@ -1,46 +1,24 @@
-"""Backups and exports: a consistent copy of the SQLite file, and a JSON dump of every post,
-comment (with its history) and setting that loads into an empty database on either backend."""
+"""Export and import: a JSON dump of every post, comment (with its history) and setting that
+loads into an empty database on either backend."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
-from .extensions import db
-from .models import Comment, CommentStatus, DiscussionSettings, Post, StatusChange
+from ..extensions import db
+from ..models import Comment, CommentStatus, DiscussionSettings, Post, StatusChange
 
 EXPORT_FORMAT = "classblog-export"
 EXPORT_VERSION = 1
 
 
-class BackupError(Exception):
-    """A backup, export or import that cannot be done, with the reason."""
-
-
-def backup_sqlite(engine: Engine, target: Path) -> int:
-    """Copy the live SQLite database to ``target`` with SQLite's online backup API.
-
-    Safe while the server is writing: the copy is one consistent snapshot. Returns its size in
-    bytes. Refuses other databases and an existing target.
-    """
-    if engine.dialect.name != "sqlite" or not engine.url.database:
-        raise BackupError("backup copies an SQLite file; for PostgreSQL use pg_dump or `export`.")
-    if target.exists():
-        raise BackupError(f"{target} already exists; choose a new file name.")
-    source = sqlite3.connect(engine.url.database)
-    destination = sqlite3.connect(target)
-    try:
-        with destination:
-            source.backup(destination)
-    finally:
-        destination.close()
-        source.close()
-    return target.stat().st_size
+class ExportError(Exception):
+    """An export or import that cannot be done, with the reason."""
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -141,9 +119,9 @@ def import_data(data: dict[str, Any]) -> dict[str, int]:
     Refuses a file that is not our export and a database that already holds posts or comments.
     """
     if data.get("format") != EXPORT_FORMAT or data.get("version") != EXPORT_VERSION:
-        raise BackupError("this file is not an export of this blog (format or version differs).")
+        raise ExportError("this file is not an export of this blog (format or version differs).")
     if not database_is_empty():
-        raise BackupError("the database is not empty; import only into a freshly upgraded one.")
+        raise ExportError("the database is not empty; import only into a freshly upgraded one.")
     for p in data["posts"]:
         db.session.add(
             Post(

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .extensions import db
-from .models import Comment, CommentStatus, Instructor, StatusChange
-from .text import plural
+from ..extensions import db
+from ..models import Comment, CommentStatus, Instructor, StatusChange
+from ..text import plural
 
 PENDING, APPROVED, SPAM, TRASH = (
     CommentStatus.PENDING,

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .models import CommentStatus
-from .text import count_links
+from ..models import CommentStatus
+from ..text import count_links
 
 
 @dataclass(frozen=True)

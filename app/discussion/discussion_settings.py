@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .extensions import db
-from .models import DiscussionSettings
+from ..extensions import db
+from ..models import DiscussionSettings
 from .rules import Rules, parse_word_list
 
 SETTINGS_ID = 1

@@ -8,8 +8,8 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from .extensions import db
-from .models import Comment, CommentStatus, Post
+from ..extensions import db
+from ..models import Comment, CommentStatus, Post
 
 SEED_FILE = "secret-speech.json"
 
@@ -21,8 +21,8 @@ class SeedResult:
 
 
 def load_seed_data() -> dict[str, Any]:
-    """The seed document shipped inside the package (``app/data``)."""
-    data_file = resources.files("app") / "data" / SEED_FILE
+    """The seed document shipped inside the package (``app/transfer/data``)."""
+    data_file = resources.files("app.transfer") / "data" / SEED_FILE
     return json.loads(data_file.read_text(encoding="utf-8"))
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Select, or_
 
-from .extensions import db
-from .models import Comment, CommentStatus, Instructor, Post, StatusChange
+from ..extensions import db
+from ..models import Comment, CommentStatus, Instructor, Post, StatusChange
+from .discussion_settings import load_rules
 from .rules import CommentDraft, Verdict, comments_are_open, decide_status, is_flood
-from .settings import load_rules
 
 COMMENTS_CLOSED = "Comments are closed."
 BAD_PARENT = (

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from .extensions import db
-from .models import UsedActionLink
-from .transitions import Action
+from ..extensions import db
+from ..models import UsedActionLink
+from .moderation import Action
 
 SALT = "comment-action-link"
 LINK_LIFETIME = timedelta(days=7)

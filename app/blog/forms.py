@@ -1,0 +1,27 @@
+"""The reader's "Leave a Reply" form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField
+
+from ..web.fields import AuthorFieldsMixin, comment_body_field
+
+
+class CommentForm(AuthorFieldsMixin, FlaskForm):
+    body = comment_body_field()
+    remember = BooleanField(
+        "Save my name, email, and website in this browser for the next time I comment."
+    )
+    parent_id = HiddenField(default="")
+    # A trap for bots: hidden from people by CSS and from screen readers; anything in it means spam.
+    homepage_confirm = StringField(
+        "Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"}
+    )
+
+    def parent_comment_id(self) -> int | None:
+        """The comment being answered, if any; ``-1`` for a value that is not an id."""
+        raw = (self.parent_id.data or "").strip()
+        if not raw or raw == "0":
+            return None
+        return int(raw) if raw.isdigit() and len(raw) < 12 else -1

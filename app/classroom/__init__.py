@@ -1,0 +1,1 @@
+"""People: instructor accounts now; the class roster and participation land here."""

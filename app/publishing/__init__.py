@@ -1,0 +1,3 @@
+"""Posts as a domain: the post editor's use cases, Markdown and sanitising, feeds' data.
+
+Empty for now: posts come from the seed (``transfer``) until the post editor lands here."""
