@@ -113,12 +113,17 @@ def export_command(path: Path) -> None:
 @with_appcontext
 @needs_current_schema
 def import_command(path: Path) -> None:
-    """Load an export (from `flask export`) into an empty, upgraded database: all or nothing."""
+    """Load an export (from `flask export`) into an empty, upgraded database: all or nothing.
+    Then empty the page cache, which may hold pages of the database this one replaces."""
     try:
         counts = import_data(read_export(path))
     except ExportError as error:
         raise click.ClickException(f"Cannot import {path}: {error}") from error
     click.echo(f"Imported {row_counts(counts)} (rows per table).")
+    # A shared Redis cache outlives the database: its pages are keyed by versions that the
+    # imported rows restart, so it could serve pages of the replaced blog.
+    cache.clear()
+    click.echo("Cleared the page cache.")
 
 
 def register_commands(app: Flask) -> None:

@@ -24,7 +24,7 @@ from app.classroom.accounts import authenticate
 from app.discussion.discussion_settings import load_settings
 from app.discussion.email_links import make_token
 from app.discussion.moderation import Action, apply_action, reply_as_instructor
-from app.extensions import db
+from app.extensions import cache, db
 from app.models import Comment, CommentStatus, Instructor
 from app.transfer.export import (
     NOT_EXPORTED,
@@ -195,6 +195,7 @@ def test_the_source_holds_everything_the_export_must_carry(source):
 def test_round_trip_is_identical_column_by_column(source, target, tmp_path):
     output = export_and_import(source, target, tmp_path / "export.json")
     assert "comments 9" in output
+    assert "Cleared the page cache." in output
 
     before, after = stored_rows(source), stored_rows(target)
     assert set(before) == {t.name for t in exported_tables()} | set(NOT_EXPORTED) | {
@@ -370,6 +371,20 @@ def test_export_file_is_inert_as_html_and_says_it_is_private(source, runner, tmp
     assert all(i["password_hash"].startswith("scrypt:") for i in data["tables"]["instructors"])
 
 
+def test_import_clears_the_page_cache(source, empty_database_uri, tmp_path):
+    target = create_app(
+        {**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_uri}
+    )  # the default cache
+    with target.app_context():
+        upgrade()
+        cache.set("post-page:1:1:1", "a page of the blog this database replaces")
+    output = export_and_import(source, target, tmp_path / "export.json")
+    assert "Cleared the page cache." in output
+    with target.app_context():
+        assert cache.get("post-page:1:1:1") is None
+        db.engine.dispose()
+
+
 def test_export_to_a_folder_that_does_not_exist_says_so(app, runner, tmp_path):
     result = runner.invoke(args=["export", str(tmp_path / "missing" / "export.json")])
     assert result.exit_code == 1
@@ -387,6 +402,7 @@ def refused(target: Flask, path: Path, message: str) -> None:
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit), result.exception  # a message, no traceback
     assert message in result.output
+    assert "Cleared the page cache" not in result.output
     rows = stored_rows(target)
     assert all(not rows[table.name] for table in exported_tables()), "the import stored rows"
 
