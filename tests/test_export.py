@@ -141,6 +141,9 @@ def stored_rows(app: Flask) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
         engine.dispose()
 
 
+NO_COLUMN = "<no such column>"
+
+
 def differences(source: dict[str, Any], imported: dict[str, Any]) -> list[str]:
     """Each table, row and column that differs between two ``stored_rows``, in words. Values
     must be equal and of the same type (``1`` is not ``True``)."""
@@ -155,10 +158,24 @@ def differences(source: dict[str, Any], imported: dict[str, Any]) -> list[str]:
                 found.append(f"{name} {key}: only in the {'source' if key in before else 'import'}")
                 continue
             for column in sorted(before[key].keys() | after[key].keys()):
-                old, new = before[key].get(column, "<no column>"), after[key].get(column)
+                old, new = before[key].get(column, NO_COLUMN), after[key].get(column, NO_COLUMN)
                 if (type(old), old) != (type(new), new):
                     found.append(f"{name} {key} {column}: {old!r} became {new!r}")
     return found
+
+
+def test_differences_notice_types_missing_rows_and_missing_columns():
+    source = {
+        "t": {(1,): {"id": 1, "flag": True, "note": None}, (2,): {"id": 2, "flag": False}},
+        "gone": {},
+    }
+    imported = {"t": {(1,): {"id": 1, "flag": 1}}}
+    assert differences(source, imported) == [
+        "gone: only in the source",
+        "t (1,) flag: True became 1",
+        "t (1,) note: None became '<no such column>'",
+        "t (2,): only in the source",
+    ]
 
 
 def without_not_exported(rows: dict[str, Any]) -> dict[str, Any]:

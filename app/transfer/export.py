@@ -245,7 +245,8 @@ def read_export(path: Path) -> Any:
 def upgrade_version_1(data: dict[str, Any]) -> dict[str, Any]:
     """A version-1 export in the version-2 shape: history moved out of the comments into
     ``status_changes`` (ids in the order version 1 stored them); what version 1 did not export
-    (authors of replies, page versions, instructors, login records) left at its defaults."""
+    (authors of replies, page versions, instructors, login records, later tables) left empty or
+    at its default."""
     posts = _version_1_list(data, "posts")
     comments = _version_1_list(data, "comments")
     settings = data.get("settings")
@@ -264,19 +265,12 @@ def upgrade_version_1(data: dict[str, Any]) -> dict[str, Any]:
                 | change
             )
         upgraded_comments.append(comment | {"instructor_id": None})
-    return {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "tables": {
-            "instructors": [],
-            "posts": [post | {"page_version": 1} for post in posts],
-            "comments": upgraded_comments,
-            "status_changes": history,
-            "discussion_settings": [] if settings is None else [{"id": 1} | settings],
-            "login_failures": [],
-            "used_action_links": [],
-        },
-    }
+    tables: dict[str, list[dict[str, Any]]] = {table.name: [] for table in exported_tables()}
+    tables["posts"] = [post | {"page_version": 1} for post in posts]
+    tables["comments"] = upgraded_comments
+    tables["status_changes"] = history
+    tables["discussion_settings"] = [] if settings is None else [{"id": 1} | settings]
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "tables": tables}
 
 
 def _version_1_list(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -308,7 +302,7 @@ def read_rows(table: Table, rows: Any) -> list[dict[str, Any]]:
             try:
                 values[name] = from_json(column, row[name])
             except ExportError as error:
-                raise ExportError(f'{where}, column "{name}": {error}.') from None
+                raise ExportError(f'{where}, column "{name}": {error}.') from error
         read.append(values)
     return read
 
