@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from .config import DefaultConfig
-from .extensions import cache, csrf, db, limiter, login_manager, migrate
+from .extensions import cache, csrf, db, login_manager, migrate
 from .startup import MIGRATIONS_DIR, ensure_instance_folder, load_or_create_secret_key
 
 
@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     from .classroom.accounts import load_instructor
     from .discussion.page_versions import watch_page_versions
     from .web.page_cache import KeepAsIs
+    from .web.rate_limits import init_rate_limits
     from .web.security import register_security
 
     db.init_app(app)
@@ -61,7 +62,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_instructor)
-    limiter.init_app(app)
+    init_rate_limits(app)
     if app.config["CACHE_REDIS_URL"] and app.config["CACHE_TYPE"] == "SimpleCache":
         app.config["CACHE_TYPE"] = "RedisCache"
     if app.config["CACHE_TYPE"] == "SimpleCache":

@@ -16,16 +16,18 @@ import hashlib
 import pickle
 import struct
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from cachelib.serializers import BaseSerializer
-from flask import Response, current_app, g, request
+from flask import Response, request
 from flask_wtf.csrf import generate_csrf
 
 from ..extensions import cache
+from .library_state import csrf_token_replaced, has_flashed_messages, has_login_session
+from .reader_memory import AUTHOR_COOKIES
 
 # Stands in for the reader's CSRF token in a cached page. Readers' text can never contain it
 # (control characters are stripped from everything they send), and if imported text did, the
@@ -33,22 +35,36 @@ from ..extensions import cache
 CSRF_HOLE = "\x00csrf-token\x00"
 
 
-@contextmanager
-def csrf_hole() -> Iterator[None]:
-    """Render with CSRF_HOLE wherever this reader's CSRF token would go.
+def request_is_personal(
+    *,
+    shows_saved_details: bool = False,
+    holds_own_content: Callable[[], bool] | None = None,
+    keyed_to_user: bool = False,
+) -> bool:
+    """The one rule for whether this request must not get a cached page: something on the page
+    is this reader's own, beyond the CSRF token the cache puts in.
 
-    Flask-WTF keeps the request's signed token in ``g``; setting it there first makes every form
-    and ``csrf_token()`` call use the hole instead.
+    Always personal: a flashed message waiting to be shown. Personal unless the cache entry is
+    keyed to this user (``keyed_to_user``, the instructor's queue): a login session, which shows
+    the instructor's bar. For a page that shows the reader's saved name, email and website or a
+    reply target (``shows_saved_details``): their cookies or ``?replytocom``. Last, and only if
+    nothing else decided (it may query): ``holds_own_content``, such as a held comment of theirs.
     """
-    field = current_app.config["WTF_CSRF_FIELD_NAME"]
-    real = g.pop(field, None)
-    setattr(g, field, CSRF_HOLE)
-    try:
-        yield
-    finally:
-        g.pop(field, None)
-        if real is not None:
-            setattr(g, field, real)
+    if has_flashed_messages():
+        return True
+    if not keyed_to_user and has_login_session():
+        return True
+    if shows_saved_details and (
+        "replytocom" in request.args
+        or any(cookie in request.cookies for cookie in AUTHOR_COOKIES.values())
+    ):
+        return True
+    return holds_own_content is not None and holds_own_content()
+
+
+def csrf_hole() -> AbstractContextManager[None]:
+    """Render with CSRF_HOLE wherever this reader's CSRF token would go."""
+    return csrf_token_replaced(CSRF_HOLE)
 
 
 # A gzip member header: deflate, no name or comment, no time stamp (RFC 1952).
