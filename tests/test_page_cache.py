@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert
 
 from app import create_app
-from app.discussion.page_versions import MODERATION
+from app.discussion.page_versions import ALL_PAGES, MODERATION, UnversionedWrite
 from app.extensions import db
 from app.models import CacheVersion, Comment, CommentStatus, Post
 from app.web.page_cache import CSRF_HOLE
@@ -203,13 +203,54 @@ def test_pages_come_from_the_cache_until_something_changes(app, thread):
     reader = app.test_client()
     reader.get(POST_PAGE)
     with app.app_context():
-        # Behind the application's back (a raw UPDATE bumps no version): the cache still answers.
-        db.session.execute(
+        # Behind the session's back (on its bare connection, which moves no version): the
+        # cache still answers with what it rendered.
+        db.session.connection().execute(
             db.update(Comment).where(Comment.id == thread["first"]).values(body="Sneaky.")
         )
         db.session.commit()
     assert "Sneaky." not in reader.get(POST_PAGE).text
     assert "First approved." in reader.get(POST_PAGE).text
+
+
+@pytest.mark.parametrize("changes_pages", ["post", ALL_PAGES])
+def test_a_bulk_statement_that_names_its_pages_moves_their_versions(app, thread, changes_pages):
+    reader = app.test_client()
+    reader.get(POST_PAGE)
+    with app.app_context():
+        before = db.session.get(CacheVersion, MODERATION).version
+        pages = {thread["post"]} if changes_pages == "post" else changes_pages
+        db.session.execute(
+            db.update(Comment)
+            .where(Comment.id == thread["first"])
+            .values(body="Edited in bulk.")
+            .execution_options(changes_pages=pages)
+        )
+        db.session.commit()
+        assert db.session.get(CacheVersion, MODERATION).version == before + 1
+    assert "Edited in bulk." in reader.get(POST_PAGE).text
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        lambda ids: db.update(Comment).where(Comment.id == ids["first"]).values(body="Sneaky."),
+        lambda ids: db.delete(Comment).where(Comment.id == ids["reply"]),
+        lambda ids: db.update(Post).values(title="Renamed in bulk"),
+        lambda ids: insert(Comment).values(
+            post_id=ids["post"], author_name="A", author_email="a@example.com", body="Bulk."
+        ),
+    ],
+    ids=["update comments", "delete comments", "update posts", "insert comments"],
+)
+def test_a_bulk_statement_that_does_not_name_its_pages_is_refused(app, thread, statement):
+    reader = app.test_client()
+    before = reader.get(POST_PAGE).text
+    with app.app_context():
+        with pytest.raises(UnversionedWrite):
+            db.session.execute(statement(thread))
+        db.session.rollback()
+    assert reader.get(POST_PAGE).text.count("First approved.") == before.count("First approved.")
 
 
 def test_held_comments_do_not_move_the_post_version_but_approved_ones_do(app, thread):
@@ -289,12 +330,11 @@ def test_the_front_page_sets_no_cookie_and_the_post_page_one(app, thread):
 
 
 def add_comments(app: Flask, post_id: int, count: int, status: CommentStatus) -> None:
-    """Many comments at once, a third of them replies. A bulk insert skips the ORM's hooks, so
-    the versions are moved here by hand."""
+    """Many comments at once, a third of them replies, in one bulk insert that names its page."""
     with app.app_context():
         first_id = (db.session.scalar(db.select(db.func.max(Comment.id))) or 0) + 1
         db.session.execute(
-            insert(Comment),
+            insert(Comment).execution_options(changes_pages={post_id}),
             [
                 {
                     "id": first_id + n,
@@ -307,14 +347,6 @@ def add_comments(app: Flask, post_id: int, count: int, status: CommentStatus) ->
                 }
                 for n in range(count)
             ],
-        )
-        db.session.execute(
-            db.update(Post).where(Post.id == post_id).values(page_version=Post.page_version + 1)
-        )
-        db.session.execute(
-            db.update(CacheVersion)
-            .where(CacheVersion.name == MODERATION)
-            .values(version=CacheVersion.version + 1)
         )
         db.session.commit()
 
@@ -433,7 +465,11 @@ def test_submitting_finds_the_author_through_indexes(app, make_post, author):
     add_comments(app, post_id, 300, PENDING)
     add_comments(app, post_id, 300, APPROVED)
     with app.app_context():  # every comment from one address, as behind a school's router
-        db.session.execute(db.update(Comment).values(author_ip="127.0.0.1"))
+        db.session.execute(
+            db.update(Comment)
+            .values(author_ip="127.0.0.1")
+            .execution_options(changes_pages={post_id})
+        )
         db.session.commit()
     reader = app.test_client()
     form = {

@@ -144,7 +144,7 @@ def add_post_copy(seed_post: Post, comment_count: int, rng: random.Random) -> st
                 "created_at": started + timedelta(minutes=index),
             }
         )
-    db.session.execute(insert(Comment), rows)
+    db.session.execute(insert(Comment).execution_options(changes_pages={post.id}), rows)
     return slug
 
 
@@ -165,7 +165,7 @@ def build_database(path: Path) -> dict[int, str]:
         now = datetime.now(UTC)
         bodies = comment_bodies(PENDING, rng)
         db.session.execute(
-            insert(Comment),
+            insert(Comment).execution_options(changes_pages={seed_post.id}),
             [
                 {
                     "post_id": seed_post.id,
