@@ -489,3 +489,132 @@ def test_submitting_finds_the_author_through_indexes(app, make_post, author):
     everything = " | ".join(plans)
     assert "COVERING INDEX ix_comments_author_ip_created (author_ip=?)" in everything
     assert "ix_comments_author_email_status (author_email=? AND status=?)" in everything
+
+
+# Conditional GET: a returning reader's browser downloads nothing while the page is unchanged.
+
+
+@pytest.mark.parametrize("url", [POST_PAGE, "/"])
+def test_an_unchanged_page_answers_304_to_the_browser_that_holds_it(app, thread, url):
+    reader = app.test_client()
+    first = reader.get(url, headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["ETag"]
+    assert not etag.startswith("W/")  # strong: the bytes are the same
+    again = reader.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+    assert "no-cache" in again.headers["Cache-Control"]
+
+
+def test_a_change_gives_the_page_a_new_etag(app, other_app, thread, instructor):
+    reader = app.test_client()
+    etag = reader.get(POST_PAGE).headers["ETag"]
+    act(logged_in(other_app), thread["held"], "approve")
+    changed_page = reader.get(POST_PAGE, headers={"If-None-Match": etag})
+    assert changed_page.status_code == 200
+    assert "Held." in changed_page.text
+    assert changed_page.headers["ETag"] != etag
+
+
+def test_the_etag_is_this_browsers_own_and_this_encodings_own(app, thread):
+    """The page carries the reader's CSRF token: another browser (another session) must not
+    reuse it, and the gzipped bytes are a different representation from the plain ones."""
+    reader, stranger = app.test_client(), app.test_client()
+    plain = reader.get(POST_PAGE).headers["ETag"]
+    gzipped = reader.get(POST_PAGE, headers={"Accept-Encoding": "gzip"}).headers["ETag"]
+    assert plain != gzipped
+    assert "private" in reader.get(POST_PAGE).headers["Cache-Control"]
+    stranger.get("/")  # a session of its own is made by the post page only; the front has no form
+    response = stranger.get(POST_PAGE, headers={"If-None-Match": plain})
+    assert response.status_code == 200
+    assert csrf_token_from(response.text)
+
+
+def test_the_token_in_a_page_answered_304_still_posts(app, thread):
+    reader = app.test_client()
+    first = reader.get(POST_PAGE)
+    assert (
+        reader.get(POST_PAGE, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    )
+    response = reader.post(
+        f"{POST_PAGE}comments",
+        data={
+            "csrf_token": csrf_token_from(first.text),
+            "body": "Posted from the page the browser kept.",
+            "author_name": "Zoe",
+            "author_email": "zoe@example.com",
+        },
+    )
+    assert response.status_code == 302
+
+
+# The code version: a deploy never serves a page the previous code rendered.
+
+
+def test_a_changed_template_changes_the_code_version(tmp_path):
+    from pathlib import Path
+
+    import app as package
+    from app.web.page_cache import code_version
+
+    source = Path(package.__file__).parent
+    copy = tmp_path / "app"
+    for path in [*source.rglob("*.py"), *(source / "templates").rglob("*.html")]:
+        target = copy / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    before = code_version(copy, "0.1.0")
+    assert before == code_version(source, "0.1.0")
+    post_template = copy / "templates" / "blog" / "post.html"
+    post_template.write_text(post_template.read_text() + "<!-- a new footer -->")
+    assert code_version(copy, "0.1.0") != before
+    assert code_version(source, "0.2.0") != code_version(source, "0.1.0")
+
+
+# The CSRF holes: every cached page gets each of its forms a token that works.
+
+
+def cached_pages(app: Flask) -> list[tuple[str, FlaskClient]]:
+    """Every page that is served from the cache, with the client that sees it cached."""
+    return [
+        ("/", app.test_client()),
+        (POST_PAGE, app.test_client()),
+        ("/moderation", logged_in(app)),
+    ]
+
+
+def test_every_cached_page_keeps_its_holes_and_fills_them_with_a_working_token(
+    app, thread, instructor
+):
+    from app.extensions import cache
+
+    for url, client in cached_pages(app):
+        client.get(url)  # renders into the cache
+        served = client.get(url).text  # from the cache
+        assert CSRF_HOLE not in served, url
+        tokens = TOKEN.findall(served)
+        values = set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', served))
+        with app.app_context():
+            # SimpleCache's own store, read by name: the entry as the cache keeps it.
+            [entry] = [cache.get(key) for key in cache.cache._cache if url_key_matches(key, url)]
+        # As many holes as forms with a token, and every one filled with the same live token.
+        assert len(entry.chunks) - 1 == len(tokens), url
+        assert len(values) <= 1, url
+    reader = app.test_client()
+    page = reader.get(POST_PAGE).text
+    response = reader.post(
+        f"{POST_PAGE}comments",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "body": "Through the cached form.",
+            "author_name": "Yan",
+            "author_email": "yan@example.com",
+        },
+    )
+    assert response.status_code == 302
+
+
+def url_key_matches(key: str, url: str) -> bool:
+    names = {"/": "front-page:", POST_PAGE: "post-page:", "/moderation": "queue:"}
+    return key.startswith(names[url])

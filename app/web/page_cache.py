@@ -19,14 +19,20 @@ import zlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cachelib.serializers import BaseSerializer
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_wtf.csrf import generate_csrf
 
 from ..extensions import cache
-from .library_state import csrf_token_replaced, has_flashed_messages, has_login_session
+from .library_state import (
+    csrf_token_replaced,
+    has_flashed_messages,
+    has_login_session,
+    session_csrf_secret,
+)
 from .reader_memory import AUTHOR_COOKIES
 
 # Stands in for the reader's CSRF token in a cached page. Readers' text can never contain it
@@ -120,23 +126,59 @@ def stored_blocks(data: bytes) -> bytes:
 def cached_page(key: str, render: Callable[[], str]) -> Response:
     """The page under ``key``, rendered by ``render`` on a miss, with this reader's CSRF token
     put into its holes. Stored as the bytes between holes, and gzipped ahead of time for the
-    browsers that accept it (all of them): a 1,000-comment page is 0.9 MB of HTML."""
+    browsers that accept it (all of them): a 1,000-comment page is 0.9 MB of HTML.
+
+    A browser that already holds this very page (its ``If-None-Match`` names the page's ETag)
+    gets ``304 Not Modified`` and downloads nothing.
+    """
     page = cache.get(key)
     if page is None:
         with csrf_hole():
             page = CachedPage.from_html(render())
         cache.set(key, page)
     chunks = page.chunks
-    # A page with no form gets no token, so it sets no session cookie either.
-    token = generate_csrf().encode() if len(chunks) > 1 else b""
-    if page.gzip_head is not None and request.accept_encodings["gzip"]:
+    gzipped = page.gzip_head is not None and bool(request.accept_encodings["gzip"])
+    has_form = len(chunks) > 1
+    # The token in a page this browser holds is still good while its session keeps the same
+    # CSRF secret; a page without a form is the same for everyone.
+    etag = page_etag(key, session_csrf_secret() if has_form else "", gzipped)
+    if etag is not None and etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = page_response(page, generate_csrf().encode() if has_form else b"", gzipped)
+        if has_form:
+            etag = page_etag(key, session_csrf_secret(), gzipped)  # a first visit's new secret
+    if etag is not None:
+        response.set_etag(etag)
+    # Revalidate on each visit: the ETag makes that a 304 while the page is unchanged. A page
+    # with a token is this browser's own, never a shared cache's.
+    response.cache_control.no_cache = True
+    if has_form:
+        response.cache_control.private = True
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def page_etag(key: str, csrf_secret: str | None, gzipped: bool) -> str | None:
+    """A strong ETag for one representation of a cached page: the cache key (which holds the
+    page's version, and the code version in its prefix), this browser's CSRF secret when the
+    page carries a token (None: no session yet, so no ETag to match), and the encoding."""
+    if csrf_secret is None:
+        return None
+    prefix = current_app.config["CACHE_KEY_PREFIX"]
+    return digest((prefix, key, csrf_secret)) + ("-gz" if gzipped else "")
+
+
+def page_response(page: CachedPage, token: bytes, gzipped: bool) -> Response:
+    """The page's bytes with ``token`` in its holes, gzipped when asked."""
+    chunks = page.chunks
+    if gzipped:
         response = Response(page.gzip_body(token), mimetype="text/html")
         response.content_encoding = "gzip"
     elif len(chunks) <= 2:  # the halves around the token, sent without copying them
         response = Response([chunks[0], token, *chunks[1:]], mimetype="text/html")
     else:  # many buttons (the queue): one joined body beats a hundred small socket writes
         response = Response(token.join(chunks), mimetype="text/html")
-    response.vary.add("Accept-Encoding")
     return response
 
 
@@ -154,3 +196,16 @@ class KeepAsIs(BaseSerializer):
 def digest(value: object) -> str:
     """A short, stable stand-in for a value in a cache key."""
     return hashlib.blake2s(repr(value).encode(), digest_size=8).hexdigest()
+
+
+def code_version(package_root: Path, version: str) -> str:
+    """A short name for the code that renders pages: the package's version and a hash of its
+    templates and Python modules. Part of every cache key, so a deploy never serves, from a
+    shared Redis, a page that the previous code rendered."""
+    files = sorted(package_root.rglob("*.py")) + sorted((package_root / "templates").rglob("*"))
+    hasher = hashlib.blake2s(digest_size=6)
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            hasher.update(path.relative_to(package_root).as_posix().encode() + b"\0")
+            hasher.update(path.read_bytes())
+    return f"{version}-{hasher.hexdigest()}"
