@@ -103,6 +103,7 @@ def test_import_refuses_a_file_that_is_not_an_export(runner, tmp_path):
     assert "not an export of this blog" in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only("backup uses SQLite's online backup API")
 def test_backup_while_the_server_writes_is_consistent(
     app, database_uri, make_post, tmp_path, runner

@@ -117,15 +117,6 @@ def test_rate_limits_can_be_switched_off(app, client, post_id, post_comment):
         assert post_comment(body=f"comment {n}").status_code == 302
 
 
-def test_ratelimit_enabled_can_come_from_the_environment(monkeypatch, tmp_path):
-    from app import create_app
-
-    monkeypatch.setenv("FLASK_RATELIMIT_ENABLED", "false")
-    monkeypatch.setenv("FLASK_SECRET_KEY", "k")
-    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'x.db'}")
-    assert create_app().config["RATELIMIT_ENABLED"] is False
-
-
 # Proxies: forwarded headers count only from the configured number of hops.
 
 

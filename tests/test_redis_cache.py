@@ -24,9 +24,12 @@ REDIS_SERVER = shutil.which("redis-server")
 if REDIS_SERVER is None and os.environ.get("CI", "").lower() == "true":
     raise RuntimeError("redis-server is missing under CI: `make test` installs it")
 
-pytestmark = pytest.mark.skipif(
-    REDIS_SERVER is None, reason="redis-server is not installed (make test installs it as root)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        REDIS_SERVER is None, reason="redis-server is not installed (make test installs it as root)"
+    ),
+]
 
 
 @pytest.fixture(scope="module")
