@@ -377,6 +377,15 @@ def main() -> int:
                 args.seconds, headers=with_cookie,
             )[0]
         )  # fmt: skip
+        # ... whose browser still holds the page: it asks If-None-Match and gets a 304.
+        _, headers, _ = returning.request("GET", smallest, headers=BROWSER)
+        results.append(
+            run_wrk(
+                f"post page, {SIZES[0]:,} comments, returning reader, unchanged (304)",
+                blog.url(smallest), args.seconds,
+                headers={**with_cookie, "If-None-Match": headers["etag"]},
+            )[0]
+        )  # fmt: skip
         largest = blog.url(f"/posts/{slugs[SIZES[-1]]}/")
         results.append(
             run_wrk(f"post page, {SIZES[-1]:,} comments, uncompressed", largest, args.seconds)[0]
@@ -401,6 +410,18 @@ def main() -> int:
                 headers=logged_in,
             )[0]
         )  # fmt: skip
+        # The same queue rendered on every request: what its cache buys.
+        stack = Gunicorn("tests.bench.stack:app", blog_env, work / "stack-queue.log")
+        try:
+            run_wrk("warm-up", stack.url("/bench/queue-uncached"), 1, headers=logged_in)
+            results.append(
+                run_wrk(
+                    "reference: moderation queue rendered on every request",
+                    stack.url("/bench/queue-uncached"), args.seconds, headers=logged_in,
+                )[0]
+            )  # fmt: skip
+        finally:
+            stack.stop()
 
         acknowledged = 0
         for name, author, email in SUBMITTERS:
