@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from .config import DefaultConfig
-from .extensions import cache, csrf, db, limiter, login_manager, migrate
+from .extensions import cache, csrf, db, login_manager, migrate
 from .startup import MIGRATIONS_DIR, ensure_instance_folder, load_or_create_secret_key
 
 
@@ -53,7 +54,8 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 def register_extensions(app: Flask) -> None:
     from .classroom.accounts import load_instructor
     from .discussion.page_versions import watch_page_versions
-    from .web.page_cache import KeepAsIs
+    from .web.page_cache import KeepAsIs, code_version
+    from .web.rate_limits import init_rate_limits
     from .web.security import register_security
 
     db.init_app(app)
@@ -61,11 +63,14 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_instructor)
-    limiter.init_app(app)
+    init_rate_limits(app)
     if app.config["CACHE_REDIS_URL"] and app.config["CACHE_TYPE"] == "SimpleCache":
         app.config["CACHE_TYPE"] = "RedisCache"
     if app.config["CACHE_TYPE"] == "SimpleCache":
         app.config.setdefault("CACHE_SERIALIZER", KeepAsIs)
+    # Every key names the code that rendered it: a deploy starts from fresh keys.
+    rendered_by = code_version(Path(app.root_path), metadata.version("classblog"))
+    app.config["CACHE_KEY_PREFIX"] = f"{app.config['CACHE_KEY_PREFIX']}{rendered_by}:"
     cache.init_app(app)
     watch_page_versions()
     with app.app_context():

@@ -38,7 +38,7 @@ class DefaultConfig:
     # serving) ignores those headers; behind one nginx, set 1.
     PROXY_FIX_HOPS = 0
 
-    # Rate limits (Flask-Limiter syntax), per client IP address. RATELIMIT_ENABLED=false turns
+    # Rate limits (the `limits` notation), per client IP address. RATELIMIT_ENABLED=false turns
     # them off; RATELIMIT_STORAGE_URI shares counts between processes (e.g. redis://localhost).
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"

@@ -47,6 +47,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only(reason): exercises an SQLite feature; skipped on PostgreSQL"
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: real servers, a browser, the JVM or hundreds of payloads; `make test-fast` skips them",
+    )
     if ON_POSTGRES and "test" not in (make_url(POSTGRES_URI).database or ""):
         raise pytest.UsageError(
             "FLASK_SQLALCHEMY_DATABASE_URI must name a database with 'test' in its name: "
@@ -259,7 +263,9 @@ def instructor_password_hash() -> str:
     """Hashed once per run: scrypt is slow on purpose."""
     from werkzeug.security import generate_password_hash
 
-    return generate_password_hash(INSTRUCTOR_PASSWORD, method="scrypt")
+    # Cheaper scrypt parameters than production's (N=2**15): the hash names its own, so every
+    # login in the tests checks fast while the code under test is the same.
+    return generate_password_hash(INSTRUCTOR_PASSWORD, method="scrypt:1024:8:1")
 
 
 @pytest.fixture

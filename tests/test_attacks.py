@@ -57,6 +57,9 @@ FOREIGN_ELEMENTS = {"iframe", "object", "embed", "base", "svg", "math", "style",
                     "source", "marquee", "frame", "frameset", "applet"}  # fmt: skip
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "content")
 
+# Hundreds of payloads through every form: part of `make test`, not of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 class TagCollector(HTMLParser):
     def __init__(self) -> None:

@@ -11,6 +11,7 @@ import pytest
 from .live_server import Browser, gunicorn
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only("backup uses SQLite's online backup API")
 def test_backup_while_the_server_writes_is_consistent(
     app, database_uri, make_post, tmp_path, runner

@@ -36,6 +36,7 @@ if CHROMIUM is None and os.environ.get("CI", "").lower() == "true":
     )
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(
         CHROMIUM is None, reason="Chromium is not installed (make test installs it as root)"
     ),

@@ -3,45 +3,82 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 import pytest
+from flask import Flask
 from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
 from app.startup import StartupError, ensure_instance_folder, load_or_create_secret_key
 
+from .conftest import BASE_TEST_CONFIG, csrf_token_from
 
-def test_flask_prefixed_environment_variables_configure_the_app(monkeypatch, tmp_path):
-    uri = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"
-    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", uri)
+
+def app_from_environment(monkeypatch, database_uri: str, **variables: str) -> Flask:
+    """The app as `flask run` or gunicorn builds it: configured from FLASK_* variables."""
+    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", database_uri)
     monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
-    monkeypatch.setenv("FLASK_POSTS_PER_PAGE", "3")
-    monkeypatch.setenv("FLASK_SESSION_COOKIE_SECURE", "true")
-    app = create_app()
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == uri
-    assert app.config["SECRET_KEY"] == "from-the-environment"
-    assert app.config["POSTS_PER_PAGE"] == 3
-    assert app.config["SESSION_COOKIE_SECURE"] is True
+    for name, value in variables.items():
+        monkeypatch.setenv(f"FLASK_{name}", value)
+    return create_app()
 
 
-def test_test_config_is_not_overridden_by_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("FLASK_POSTS_PER_PAGE", "3")
-    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert app.config["POSTS_PER_PAGE"] == 10
+def front_page_titles(app: Flask) -> list[str]:
+    return re.findall(
+        r'<h2 class="entry-title"><a [^>]*>([^<]+)</a>', app.test_client().get("/").text
+    )
+
+
+def test_flask_variables_configure_the_app(monkeypatch, database_uri, make_post):
+    make_post(title="Older"), make_post(title="Newer")
+    app = app_from_environment(
+        monkeypatch, database_uri, POSTS_PER_PAGE="1", SESSION_COOKIE_SECURE="true"
+    )
+    assert len(front_page_titles(app)) == 1  # the number 1, parsed as JSON
+    post_page = app.test_client().get("/posts/post-1/")
+    assert "Secure" in post_page.headers["Set-Cookie"]  # the boolean true
+
+
+def test_test_config_is_not_overridden_by_the_environment(monkeypatch, app, make_post):
+    monkeypatch.setenv("FLASK_POSTS_PER_PAGE", "1")
+    make_post(title="Older"), make_post(title="Newer")
+    tested = create_app(
+        {**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+    )
+    assert len(front_page_titles(tested)) == 2
+
+
+@pytest.mark.parametrize(
+    ("variables", "second_status"),
+    [
+        ({"COMMENT_FLOOD_SECONDS": "0", "RATELIMIT_ENABLED": "false"}, 302),
+        ({"COMMENT_FLOOD_SECONDS": "60", "RATELIMIT_ENABLED": "false"}, 429),
+        ({"COMMENT_FLOOD_SECONDS": "0", "COMMENT_RATE_LIMIT": '"1 per minute"'}, 429),
+    ],
+    ids=["flood control off", "flood control on", "rate limit on"],
+)
+def test_discussion_limits_come_from_the_environment(
+    monkeypatch, database_uri, make_post, variables, second_status
+):
+    make_post(slug="p")
+    client = app_from_environment(monkeypatch, database_uri, **variables).test_client()
+
+    def comment(body: str) -> int:
+        token = csrf_token_from(client.get("/posts/p/").text)
+        form = {"csrf_token": token, "body": body, "author_name": "Ada", "author_email": "a@b.org"}
+        return client.post("/posts/p/comments", data=form).status_code
+
+    assert comment("First.") == 302
+    assert comment("Second, at once.") == second_status
 
 
 def test_default_database_is_an_sqlite_file_in_the_instance_folder():
     app = create_app({"SECRET_KEY": "t"})
     expected = os.path.join(app.instance_path, "blog.sqlite3")
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{expected}"
-
-
-def test_session_cookie_defaults_are_safe():
-    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
-    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
 @pytest.mark.sqlite_only("these are SQLite's PRAGMA settings")

@@ -98,6 +98,7 @@ def test_a_database_behind_the_code_refuses_to_start(database_behind_the_code):
     assert "0002" in raised.value.message
 
 
+@pytest.mark.slow
 def test_the_production_entry_point_refuses_a_database_behind_the_code(database_behind_the_code):
     """``gunicorn wsgi:app`` imports wsgi.py, which checks the schema before serving."""
     env = {
@@ -135,6 +136,7 @@ def flask_cli(database_uri: str, *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+@pytest.mark.slow
 def test_the_real_cli_refuses_then_upgrade_fixes_it(database_behind_the_code):
     refused = flask_cli(database_behind_the_code, "seed")
     assert refused.returncode != 0

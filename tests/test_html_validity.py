@@ -26,6 +26,7 @@ if not CHECKER_READY and os.environ.get("CI", "").lower() == "true":
     raise RuntimeError("the Nu HTML Checker is missing under CI: `make html-checker` installs it")
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(
         not CHECKER_READY, reason="vnu.jar or Java is missing (make html-checker installs them)"
     ),

@@ -17,9 +17,10 @@ from app.models import Comment, CommentStatus, Post
 from .conftest import ON_POSTGRES
 from .live_server import Browser, gunicorn
 
-pytestmark = pytest.mark.sqlite_only(
-    "the gunicorn tests are about one SQLite file shared by workers"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.sqlite_only("the gunicorn tests are about one SQLite file shared by workers"),
+]
 
 THREADS = 16
 COMMENTS_PER_THREAD = 50
@@ -109,7 +110,10 @@ def test_a_server_killed_mid_stream_keeps_every_acknowledged_comment(live_databa
         threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
         for thread in threads:
             thread.start()
-        time.sleep(2.0)
+        # Kill once the server is busy storing comments: a condition, not a guessed duration.
+        deadline = time.monotonic() + 60
+        while len(acknowledged) <= 30 and time.monotonic() < deadline:
+            time.sleep(0.01)
         server.kill()
         stop.set()
         for thread in threads:

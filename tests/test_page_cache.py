@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert
 
 from app import create_app
-from app.discussion.page_versions import MODERATION
+from app.discussion.page_versions import ALL_PAGES, MODERATION, UnversionedWrite
 from app.extensions import db
 from app.models import CacheVersion, Comment, CommentStatus, Post
 from app.web.page_cache import CSRF_HOLE
@@ -203,13 +203,54 @@ def test_pages_come_from_the_cache_until_something_changes(app, thread):
     reader = app.test_client()
     reader.get(POST_PAGE)
     with app.app_context():
-        # Behind the application's back (a raw UPDATE bumps no version): the cache still answers.
-        db.session.execute(
+        # Behind the session's back (on its bare connection, which moves no version): the
+        # cache still answers with what it rendered.
+        db.session.connection().execute(
             db.update(Comment).where(Comment.id == thread["first"]).values(body="Sneaky.")
         )
         db.session.commit()
     assert "Sneaky." not in reader.get(POST_PAGE).text
     assert "First approved." in reader.get(POST_PAGE).text
+
+
+@pytest.mark.parametrize("changes_pages", ["post", ALL_PAGES])
+def test_a_bulk_statement_that_names_its_pages_moves_their_versions(app, thread, changes_pages):
+    reader = app.test_client()
+    reader.get(POST_PAGE)
+    with app.app_context():
+        before = db.session.get(CacheVersion, MODERATION).version
+        pages = {thread["post"]} if changes_pages == "post" else changes_pages
+        db.session.execute(
+            db.update(Comment)
+            .where(Comment.id == thread["first"])
+            .values(body="Edited in bulk.")
+            .execution_options(changes_pages=pages)
+        )
+        db.session.commit()
+        assert db.session.get(CacheVersion, MODERATION).version == before + 1
+    assert "Edited in bulk." in reader.get(POST_PAGE).text
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        lambda ids: db.update(Comment).where(Comment.id == ids["first"]).values(body="Sneaky."),
+        lambda ids: db.delete(Comment).where(Comment.id == ids["reply"]),
+        lambda ids: db.update(Post).values(title="Renamed in bulk"),
+        lambda ids: insert(Comment).values(
+            post_id=ids["post"], author_name="A", author_email="a@example.com", body="Bulk."
+        ),
+    ],
+    ids=["update comments", "delete comments", "update posts", "insert comments"],
+)
+def test_a_bulk_statement_that_does_not_name_its_pages_is_refused(app, thread, statement):
+    reader = app.test_client()
+    before = reader.get(POST_PAGE).text
+    with app.app_context():
+        with pytest.raises(UnversionedWrite):
+            db.session.execute(statement(thread))
+        db.session.rollback()
+    assert reader.get(POST_PAGE).text.count("First approved.") == before.count("First approved.")
 
 
 def test_held_comments_do_not_move_the_post_version_but_approved_ones_do(app, thread):
@@ -289,12 +330,11 @@ def test_the_front_page_sets_no_cookie_and_the_post_page_one(app, thread):
 
 
 def add_comments(app: Flask, post_id: int, count: int, status: CommentStatus) -> None:
-    """Many comments at once, a third of them replies. A bulk insert skips the ORM's hooks, so
-    the versions are moved here by hand."""
+    """Many comments at once, a third of them replies, in one bulk insert that names its page."""
     with app.app_context():
         first_id = (db.session.scalar(db.select(db.func.max(Comment.id))) or 0) + 1
         db.session.execute(
-            insert(Comment),
+            insert(Comment).execution_options(changes_pages={post_id}),
             [
                 {
                     "id": first_id + n,
@@ -307,14 +347,6 @@ def add_comments(app: Flask, post_id: int, count: int, status: CommentStatus) ->
                 }
                 for n in range(count)
             ],
-        )
-        db.session.execute(
-            db.update(Post).where(Post.id == post_id).values(page_version=Post.page_version + 1)
-        )
-        db.session.execute(
-            db.update(CacheVersion)
-            .where(CacheVersion.name == MODERATION)
-            .values(version=CacheVersion.version + 1)
         )
         db.session.commit()
 
@@ -433,7 +465,11 @@ def test_submitting_finds_the_author_through_indexes(app, make_post, author):
     add_comments(app, post_id, 300, PENDING)
     add_comments(app, post_id, 300, APPROVED)
     with app.app_context():  # every comment from one address, as behind a school's router
-        db.session.execute(db.update(Comment).values(author_ip="127.0.0.1"))
+        db.session.execute(
+            db.update(Comment)
+            .values(author_ip="127.0.0.1")
+            .execution_options(changes_pages={post_id})
+        )
         db.session.commit()
     reader = app.test_client()
     form = {
@@ -453,3 +489,132 @@ def test_submitting_finds_the_author_through_indexes(app, make_post, author):
     everything = " | ".join(plans)
     assert "COVERING INDEX ix_comments_author_ip_created (author_ip=?)" in everything
     assert "ix_comments_author_email_status (author_email=? AND status=?)" in everything
+
+
+# Conditional GET: a returning reader's browser downloads nothing while the page is unchanged.
+
+
+@pytest.mark.parametrize("url", [POST_PAGE, "/"])
+def test_an_unchanged_page_answers_304_to_the_browser_that_holds_it(app, thread, url):
+    reader = app.test_client()
+    first = reader.get(url, headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["ETag"]
+    assert not etag.startswith("W/")  # strong: the bytes are the same
+    again = reader.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+    assert "no-cache" in again.headers["Cache-Control"]
+
+
+def test_a_change_gives_the_page_a_new_etag(app, other_app, thread, instructor):
+    reader = app.test_client()
+    etag = reader.get(POST_PAGE).headers["ETag"]
+    act(logged_in(other_app), thread["held"], "approve")
+    changed_page = reader.get(POST_PAGE, headers={"If-None-Match": etag})
+    assert changed_page.status_code == 200
+    assert "Held." in changed_page.text
+    assert changed_page.headers["ETag"] != etag
+
+
+def test_the_etag_is_this_browsers_own_and_this_encodings_own(app, thread):
+    """The page carries the reader's CSRF token: another browser (another session) must not
+    reuse it, and the gzipped bytes are a different representation from the plain ones."""
+    reader, stranger = app.test_client(), app.test_client()
+    plain = reader.get(POST_PAGE).headers["ETag"]
+    gzipped = reader.get(POST_PAGE, headers={"Accept-Encoding": "gzip"}).headers["ETag"]
+    assert plain != gzipped
+    assert "private" in reader.get(POST_PAGE).headers["Cache-Control"]
+    stranger.get("/")  # a session of its own is made by the post page only; the front has no form
+    response = stranger.get(POST_PAGE, headers={"If-None-Match": plain})
+    assert response.status_code == 200
+    assert csrf_token_from(response.text)
+
+
+def test_the_token_in_a_page_answered_304_still_posts(app, thread):
+    reader = app.test_client()
+    first = reader.get(POST_PAGE)
+    assert (
+        reader.get(POST_PAGE, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    )
+    response = reader.post(
+        f"{POST_PAGE}comments",
+        data={
+            "csrf_token": csrf_token_from(first.text),
+            "body": "Posted from the page the browser kept.",
+            "author_name": "Zoe",
+            "author_email": "zoe@example.com",
+        },
+    )
+    assert response.status_code == 302
+
+
+# The code version: a deploy never serves a page the previous code rendered.
+
+
+def test_a_changed_template_changes_the_code_version(tmp_path):
+    from pathlib import Path
+
+    import app as package
+    from app.web.page_cache import code_version
+
+    source = Path(package.__file__).parent
+    copy = tmp_path / "app"
+    for path in [*source.rglob("*.py"), *(source / "templates").rglob("*.html")]:
+        target = copy / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    before = code_version(copy, "0.1.0")
+    assert before == code_version(source, "0.1.0")
+    post_template = copy / "templates" / "blog" / "post.html"
+    post_template.write_text(post_template.read_text() + "<!-- a new footer -->")
+    assert code_version(copy, "0.1.0") != before
+    assert code_version(source, "0.2.0") != code_version(source, "0.1.0")
+
+
+# The CSRF holes: every cached page gets each of its forms a token that works.
+
+
+def cached_pages(app: Flask) -> list[tuple[str, FlaskClient]]:
+    """Every page that is served from the cache, with the client that sees it cached."""
+    return [
+        ("/", app.test_client()),
+        (POST_PAGE, app.test_client()),
+        ("/moderation", logged_in(app)),
+    ]
+
+
+def test_every_cached_page_keeps_its_holes_and_fills_them_with_a_working_token(
+    app, thread, instructor
+):
+    from app.extensions import cache
+
+    for url, client in cached_pages(app):
+        client.get(url)  # renders into the cache
+        served = client.get(url).text  # from the cache
+        assert CSRF_HOLE not in served, url
+        tokens = TOKEN.findall(served)
+        values = set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', served))
+        with app.app_context():
+            # SimpleCache's own store, read by name: the entry as the cache keeps it.
+            [entry] = [cache.get(key) for key in cache.cache._cache if url_key_matches(key, url)]
+        # As many holes as forms with a token, and every one filled with the same live token.
+        assert len(entry.chunks) - 1 == len(tokens), url
+        assert len(values) <= 1, url
+    reader = app.test_client()
+    page = reader.get(POST_PAGE).text
+    response = reader.post(
+        f"{POST_PAGE}comments",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "body": "Through the cached form.",
+            "author_name": "Yan",
+            "author_email": "yan@example.com",
+        },
+    )
+    assert response.status_code == 302
+
+
+def url_key_matches(key: str, url: str) -> bool:
+    names = {"/": "front-page:", POST_PAGE: "post-page:", "/moderation": "queue:"}
+    return key.startswith(names[url])

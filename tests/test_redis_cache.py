@@ -24,9 +24,12 @@ REDIS_SERVER = shutil.which("redis-server")
 if REDIS_SERVER is None and os.environ.get("CI", "").lower() == "true":
     raise RuntimeError("redis-server is missing under CI: `make test` installs it")
 
-pytestmark = pytest.mark.skipif(
-    REDIS_SERVER is None, reason="redis-server is not installed (make test installs it as root)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        REDIS_SERVER is None, reason="redis-server is not installed (make test installs it as root)"
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +115,17 @@ def test_clear_cache_empties_the_shared_cache(shared_cache_apps):
     assert result.exit_code == 0 and "Cleared" in result.output
     # Nothing cached any more: the next view renders again (version, post, comments).
     assert len(recorded_queries(second, second.test_client(), "/posts/p/")) == 3
+
+
+def test_a_deploy_never_reads_pages_the_previous_code_rendered(shared_cache_apps, monkeypatch):
+    """Keys carry the code version (package version and a hash of templates and modules)."""
+    (old_code, _), _ = shared_cache_apps
+    old_code.test_client().get("/posts/p/")
+    monkeypatch.setattr("app.web.page_cache.code_version", lambda root, version: "next-deploy")
+    new_code = create_app({**old_code.config, "CACHE_KEY_PREFIX": "classblog:"})
+    assert new_code.config["CACHE_KEY_PREFIX"] == "classblog:next-deploy:"
+    # The new code renders for itself (version, post, comments) instead of reading the old page.
+    assert len(recorded_queries(new_code, new_code.test_client(), "/posts/p/")) == 3
+    assert len(recorded_queries(new_code, new_code.test_client(), "/posts/p/")) == 1
+    with new_code.app_context():
+        db.engine.dispose()

@@ -16,9 +16,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..classroom.accounts import authenticate, login_lockout, minutes_to_wait
-from ..extensions import csrf, limiter
+from ..extensions import csrf
 from ..models import utcnow
 from ..text import plural
+from ..web.rate_limits import Breach, check_rate_limit
 from ..web.redirects import safe_next
 from .forms import EmptyForm, LoginForm
 
@@ -28,18 +29,16 @@ INVALID = "Invalid username or password."
 SESSION_EXPIRED = "Your session expired; please log in again."
 
 
-def rate_limited(_limit: object) -> Response:
-    form = LoginForm()
+def rate_limited(form: LoginForm, breach: Breach) -> Response:
     form.form_errors.append("Too many login attempts from your address; please wait a minute.")
-    return make_response(render_template("auth/login.html", form=form), 429)
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.retry_after = breach.retry_after
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
 # The form checks its own CSRF token, so an old login tab gets the form back with a message.
 @csrf.exempt
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], on_breach=rate_limited
-)
 def login() -> Response | str | tuple[str, int]:
     default_next = url_for("moderation.queue")
     if current_user.is_authenticated and request.method == "GET":
@@ -48,6 +47,10 @@ def login() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
         return render_template("auth/login.html", form=form)
+    limit = current_app.config["LOGIN_RATE_LIMIT"]
+    breach = check_rate_limit("login", limit, request.remote_addr or "")
+    if breach is not None:
+        return rate_limited(form, breach)
 
     if not form.validate():
         if form.csrf_token.errors:

@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
@@ -30,18 +29,17 @@ from ..discussion.notifications import ModerationLinks, deliver, held_comment_me
 from ..discussion.reply_threads import build_threads
 from ..discussion.rules import CommentDraft, comments_are_open
 from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment
-from ..extensions import cache, csrf, db, limiter
+from ..extensions import cache, csrf, db
 from ..models import Comment, CommentStatus, Post, utcnow
-from ..web.page_cache import cached_page, digest
+from ..web.page_cache import cached_page, digest, request_is_personal
+from ..web.rate_limits import Breach, check_rate_limit
 from ..web.reader_memory import (
-    AUTHOR_COOKIES,
     forget_author,
     own_comment_ids,
     remember_own_comment,
     remembered_author,
     save_author,
 )
-from ..web.security import has_login_session
 from . import queries
 from .forms import CommentForm
 
@@ -55,7 +53,7 @@ def index() -> Response | str:
     listed, total = queries.front_page_versions(page, per_page)
     if page > 1 and not listed:
         abort(404)
-    if has_login_session() or "_flashes" in session:
+    if request_is_personal():
         return render_front_page(page, per_page)
     # The listed posts' versions and the number of posts decide everything the page shows.
     key = f"front-page:{page}:{per_page}:{total}:{digest(listed)}"
@@ -80,22 +78,14 @@ def post(slug: str) -> Response | tuple[str, int]:
     comments_open = comments_are_open(
         head.comments_open, head.published_at, head.close_after_days, utcnow()
     )
-    if sees_only_public_parts(head.id):
+
+    def has_held_comment() -> bool:
+        return bool(queries.own_held_comment_ids(head.id, own_comment_ids()))
+
+    if not request_is_personal(shows_saved_details=True, holds_own_content=has_held_comment):
         return public_page(head, comments_open)
     post = db.session.get_one(Post, head.id)
     return render_post_page(post, comments_open=comments_open)
-
-
-def sees_only_public_parts(post_id: int) -> bool:
-    """Whether nothing on the post page belongs to this reader but the CSRF token: no saved
-    details, no message, no reply target, no held comment of their own, not the instructor."""
-    return (
-        not any(cookie in request.cookies for cookie in AUTHOR_COOKIES.values())
-        and "replytocom" not in request.args
-        and "_flashes" not in session
-        and not has_login_session()
-        and not queries.own_held_comment_ids(post_id, own_comment_ids())
-    )
 
 
 def public_page(head: queries.PostHead, comments_open: bool) -> Response:
@@ -193,21 +183,24 @@ RATE_LIMITED = (
 NOT_SAVED = "We could not save your comment; please try again."
 
 
-def rate_limited(_limit: object) -> Response:
+def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
     """The 429 for a reader over the rate limit: the post page with their text and the reason."""
-    post = db.first_or_404(db.select(Post).filter_by(slug=request.view_args["slug"]))
-    form = CommentForm()
     form.form_errors.append(RATE_LIMITED)
-    return make_response(render_post_page(post, form, status=429))
+    response = make_response(render_post_page(post, form, status=429))
+    response.retry_after = breach.retry_after
+    return response
 
 
 @bp.post("/posts/<slug:slug>/comments")
 # The form checks its own CSRF token, so a stale tab gets its text back instead of a bare 400.
 @csrf.exempt
-@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], on_breach=rate_limited)
 def create(slug: str) -> Response | tuple[str, int]:
     post = db.first_or_404(db.select(Post).filter_by(slug=slug))
     form = CommentForm()
+    limit = current_app.config["COMMENT_RATE_LIMIT"]
+    breach = check_rate_limit("comment", limit, request.remote_addr or "")
+    if breach is not None:
+        return rate_limited(post, form, breach)
     if not form.validate():
         if form.csrf_token.errors:
             form.csrf_token.errors = []

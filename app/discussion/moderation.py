@@ -204,6 +204,7 @@ def delete_permanently(comment: Comment) -> None:
         db.update(Comment)
         .where(Comment.parent_id == comment.id)
         .values(parent_id=comment.parent_id)
+        .execution_options(changes_pages={comment.post_id})
     )
     db.session.delete(comment)
 

@@ -8,10 +8,11 @@ each request, so a process holding an old rendering simply never asks for it aga
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import bindparam, event, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..extensions import db
 from ..models import CacheVersion, Comment, CommentStatus, Instructor, Post, StatusChange
@@ -80,22 +81,80 @@ BUMP_PAGES = (
 )
 
 
-def bump_page_versions(session: Session, _flush_context: Any, _instances: Any) -> None:
-    if changes_moderation(session):
-        session.connection().execute(BUMP_MODERATION)
-    post_ids = changed_pages(session)
-    if not post_ids:
+BUMP_ALL_PAGES = update(Post.__table__).values(page_version=Post.__table__.c.page_version + 1)
+
+
+def bump_pages(session: Session, post_ids: Collection[int] | AllPages) -> None:
+    """Move the page version of ``post_ids`` (or of every post), in the session's transaction."""
+    if isinstance(post_ids, AllPages):
+        session.connection().execute(BUMP_ALL_PAGES)
+    elif post_ids:
+        session.connection().execute(BUMP_PAGES, {"post_ids": sorted(post_ids)})
+    else:
         return
-    session.connection().execute(BUMP_PAGES, {"post_ids": sorted(post_ids)})
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, Post) and obj.id in post_ids:
+        if isinstance(obj, Post) and (isinstance(post_ids, AllPages) or obj.id in post_ids):
             session.expire(obj, ["page_version"])
 
 
+def bump_page_versions(session: Session, _flush_context: Any, _instances: Any) -> None:
+    """Before each flush: move the versions of the pages the flushed objects change."""
+    if changes_moderation(session):
+        session.connection().execute(BUMP_MODERATION)
+    bump_pages(session, changed_pages(session))
+
+
+class AllPages:
+    """``changes_pages=ALL_PAGES``: a bulk statement that may change any post's page."""
+
+
+ALL_PAGES = AllPages()
+# The execution option a bulk statement on a cached table must carry: which posts' pages it
+# changes (a collection of ids, possibly empty, or ALL_PAGES).
+CHANGES_PAGES = "changes_pages"
+PAGE_TABLES = frozenset({Post.__tablename__, Comment.__tablename__})
+MODERATED_TABLES = frozenset(model.__tablename__ for model in MODERATED_MODELS)
+
+
+class UnversionedWrite(RuntimeError):
+    """A bulk statement on a table that cached pages show, which does not say which pages it
+    changes: refused, because no flush would see its rows and move their versions."""
+
+
+def bump_for_bulk_statement(state: ORMExecuteState) -> None:
+    """Bulk ``insert()``/``update()``/``delete()`` through the session skip the flush, and so the
+    ``before_flush`` bump: move the versions here, in the same transaction, before it runs.
+
+    A statement on posts or comments must say which pages it changes
+    (``.execution_options(changes_pages={post_id})``, or ``ALL_PAGES``); without it, it is
+    refused with ``UnversionedWrite``. (Statements run on a bare connection bypass the session
+    and this check: the import does, into an empty database.)
+    """
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name not in MODERATED_TABLES:
+        return
+    state.session.connection().execute(BUMP_MODERATION)
+    if name not in PAGE_TABLES:
+        return
+    post_ids = state.execution_options.get(CHANGES_PAGES)
+    if post_ids is None:
+        raise UnversionedWrite(
+            f"A bulk statement on {name} must say which pages it changes: "
+            f".execution_options({CHANGES_PAGES}={{post_id, ...}}) or {CHANGES_PAGES}=ALL_PAGES."
+        )
+    bump_pages(state.session, post_ids)
+
+
 def watch_page_versions() -> None:
-    """Hook the version bump into every flush of the application's session (once)."""
+    """Hook the version bumps into every flush and every bulk statement of the application's
+    session (once)."""
     if not event.contains(db.session, "before_flush", bump_page_versions):
         event.listen(db.session, "before_flush", bump_page_versions)
+    if not event.contains(db.session, "do_orm_execute", bump_for_bulk_statement):
+        event.listen(db.session, "do_orm_execute", bump_for_bulk_statement)
 
 
 MODERATION_VERSION = select(CacheVersion.version).where(CacheVersion.name == MODERATION)

@@ -36,7 +36,7 @@ from ..models import Comment, CommentStatus, Post, utcnow
 from ..text import plural
 from ..web.fields import clean_line
 from ..web.guards import instructor_required
-from ..web.page_cache import cached_page, digest
+from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.redirects import safe_next
 from . import queries
 from .forms import CommentEditForm, DiscussionSettingsForm, ReplyForm
@@ -91,7 +91,7 @@ def parse_action(value: str) -> Action:
 @bp.get("")
 def queue() -> Response | str:
     version = moderation_version()
-    if version is None or "_flashes" in session:
+    if version is None or request_is_personal(keyed_to_user=True):
         return render_queue()
     # The moderation version moves with every change to a comment, so a cached queue is current.
     undo = digest(session.get(UNDO_KEY))

@@ -16,16 +16,24 @@ import hashlib
 import pickle
 import struct
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cachelib.serializers import BaseSerializer
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from flask_wtf.csrf import generate_csrf
 
 from ..extensions import cache
+from .library_state import (
+    csrf_token_replaced,
+    has_flashed_messages,
+    has_login_session,
+    session_csrf_secret,
+)
+from .reader_memory import AUTHOR_COOKIES
 
 # Stands in for the reader's CSRF token in a cached page. Readers' text can never contain it
 # (control characters are stripped from everything they send), and if imported text did, the
@@ -33,22 +41,36 @@ from ..extensions import cache
 CSRF_HOLE = "\x00csrf-token\x00"
 
 
-@contextmanager
-def csrf_hole() -> Iterator[None]:
-    """Render with CSRF_HOLE wherever this reader's CSRF token would go.
+def request_is_personal(
+    *,
+    shows_saved_details: bool = False,
+    holds_own_content: Callable[[], bool] | None = None,
+    keyed_to_user: bool = False,
+) -> bool:
+    """The one rule for whether this request must not get a cached page: something on the page
+    is this reader's own, beyond the CSRF token the cache puts in.
 
-    Flask-WTF keeps the request's signed token in ``g``; setting it there first makes every form
-    and ``csrf_token()`` call use the hole instead.
+    Always personal: a flashed message waiting to be shown. Personal unless the cache entry is
+    keyed to this user (``keyed_to_user``, the instructor's queue): a login session, which shows
+    the instructor's bar. For a page that shows the reader's saved name, email and website or a
+    reply target (``shows_saved_details``): their cookies or ``?replytocom``. Last, and only if
+    nothing else decided (it may query): ``holds_own_content``, such as a held comment of theirs.
     """
-    field = current_app.config["WTF_CSRF_FIELD_NAME"]
-    real = g.pop(field, None)
-    setattr(g, field, CSRF_HOLE)
-    try:
-        yield
-    finally:
-        g.pop(field, None)
-        if real is not None:
-            setattr(g, field, real)
+    if has_flashed_messages():
+        return True
+    if not keyed_to_user and has_login_session():
+        return True
+    if shows_saved_details and (
+        "replytocom" in request.args
+        or any(cookie in request.cookies for cookie in AUTHOR_COOKIES.values())
+    ):
+        return True
+    return holds_own_content is not None and holds_own_content()
+
+
+def csrf_hole() -> AbstractContextManager[None]:
+    """Render with CSRF_HOLE wherever this reader's CSRF token would go."""
+    return csrf_token_replaced(CSRF_HOLE)
 
 
 # A gzip member header: deflate, no name or comment, no time stamp (RFC 1952).
@@ -104,23 +126,59 @@ def stored_blocks(data: bytes) -> bytes:
 def cached_page(key: str, render: Callable[[], str]) -> Response:
     """The page under ``key``, rendered by ``render`` on a miss, with this reader's CSRF token
     put into its holes. Stored as the bytes between holes, and gzipped ahead of time for the
-    browsers that accept it (all of them): a 1,000-comment page is 0.9 MB of HTML."""
+    browsers that accept it (all of them): a 1,000-comment page is 0.9 MB of HTML.
+
+    A browser that already holds this very page (its ``If-None-Match`` names the page's ETag)
+    gets ``304 Not Modified`` and downloads nothing.
+    """
     page = cache.get(key)
     if page is None:
         with csrf_hole():
             page = CachedPage.from_html(render())
         cache.set(key, page)
     chunks = page.chunks
-    # A page with no form gets no token, so it sets no session cookie either.
-    token = generate_csrf().encode() if len(chunks) > 1 else b""
-    if page.gzip_head is not None and request.accept_encodings["gzip"]:
+    gzipped = page.gzip_head is not None and bool(request.accept_encodings["gzip"])
+    has_form = len(chunks) > 1
+    # The token in a page this browser holds is still good while its session keeps the same
+    # CSRF secret; a page without a form is the same for everyone.
+    etag = page_etag(key, session_csrf_secret() if has_form else "", gzipped)
+    if etag is not None and etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = page_response(page, generate_csrf().encode() if has_form else b"", gzipped)
+        if has_form:
+            etag = page_etag(key, session_csrf_secret(), gzipped)  # a first visit's new secret
+    if etag is not None:
+        response.set_etag(etag)
+    # Revalidate on each visit: the ETag makes that a 304 while the page is unchanged. A page
+    # with a token is this browser's own, never a shared cache's.
+    response.cache_control.no_cache = True
+    if has_form:
+        response.cache_control.private = True
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def page_etag(key: str, csrf_secret: str | None, gzipped: bool) -> str | None:
+    """A strong ETag for one representation of a cached page: the cache key (which holds the
+    page's version, and the code version in its prefix), this browser's CSRF secret when the
+    page carries a token (None: no session yet, so no ETag to match), and the encoding."""
+    if csrf_secret is None:
+        return None
+    prefix = current_app.config["CACHE_KEY_PREFIX"]
+    return digest((prefix, key, csrf_secret)) + ("-gz" if gzipped else "")
+
+
+def page_response(page: CachedPage, token: bytes, gzipped: bool) -> Response:
+    """The page's bytes with ``token`` in its holes, gzipped when asked."""
+    chunks = page.chunks
+    if gzipped:
         response = Response(page.gzip_body(token), mimetype="text/html")
         response.content_encoding = "gzip"
     elif len(chunks) <= 2:  # the halves around the token, sent without copying them
         response = Response([chunks[0], token, *chunks[1:]], mimetype="text/html")
     else:  # many buttons (the queue): one joined body beats a hundred small socket writes
         response = Response(token.join(chunks), mimetype="text/html")
-    response.vary.add("Accept-Encoding")
     return response
 
 
@@ -138,3 +196,16 @@ class KeepAsIs(BaseSerializer):
 def digest(value: object) -> str:
     """A short, stable stand-in for a value in a cache key."""
     return hashlib.blake2s(repr(value).encode(), digest_size=8).hexdigest()
+
+
+def code_version(package_root: Path, version: str) -> str:
+    """A short name for the code that renders pages: the package's version and a hash of its
+    templates and Python modules. Part of every cache key, so a deploy never serves, from a
+    shared Redis, a page that the previous code rendered."""
+    files = sorted(package_root.rglob("*.py")) + sorted((package_root / "templates").rglob("*"))
+    hasher = hashlib.blake2s(digest_size=6)
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            hasher.update(path.relative_to(package_root).as_posix().encode() + b"\0")
+            hasher.update(path.read_bytes())
+    return f"{version}-{hasher.hexdigest()}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, session
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .library_state import has_login_session
 
 # No inline script or style and nothing from another host; forms post only to us; no framing.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -28,14 +30,6 @@ SECURITY_HEADERS = (
     ("Permissions-Policy", PERMISSIONS_POLICY),
     ("X-Frame-Options", "DENY"),
 )
-
-
-def has_login_session() -> bool:
-    """Whether this browser's session belongs to a logged-in instructor, without loading the
-    user: Flask-Login keeps the user's id in the session (and checks the session's identifier
-    hash each time it loads the user). Public pages ask this on every request; where it says
-    yes, the views still check ``current_user``."""
-    return "_user_id" in session
 
 
 def add_security_headers(response: Response) -> Response:

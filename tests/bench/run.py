@@ -144,7 +144,7 @@ def add_post_copy(seed_post: Post, comment_count: int, rng: random.Random) -> st
                 "created_at": started + timedelta(minutes=index),
             }
         )
-    db.session.execute(insert(Comment), rows)
+    db.session.execute(insert(Comment).execution_options(changes_pages={post.id}), rows)
     return slug
 
 
@@ -165,7 +165,7 @@ def build_database(path: Path) -> dict[int, str]:
         now = datetime.now(UTC)
         bodies = comment_bodies(PENDING, rng)
         db.session.execute(
-            insert(Comment),
+            insert(Comment).execution_options(changes_pages={seed_post.id}),
             [
                 {
                     "post_id": seed_post.id,
@@ -377,6 +377,15 @@ def main() -> int:
                 args.seconds, headers=with_cookie,
             )[0]
         )  # fmt: skip
+        # ... whose browser still holds the page: it asks If-None-Match and gets a 304.
+        _, headers, _ = returning.request("GET", smallest, headers=BROWSER)
+        results.append(
+            run_wrk(
+                f"post page, {SIZES[0]:,} comments, returning reader, unchanged (304)",
+                blog.url(smallest), args.seconds,
+                headers={**with_cookie, "If-None-Match": headers["etag"]},
+            )[0]
+        )  # fmt: skip
         largest = blog.url(f"/posts/{slugs[SIZES[-1]]}/")
         results.append(
             run_wrk(f"post page, {SIZES[-1]:,} comments, uncompressed", largest, args.seconds)[0]
@@ -401,6 +410,18 @@ def main() -> int:
                 headers=logged_in,
             )[0]
         )  # fmt: skip
+        # The same queue rendered on every request: what its cache buys.
+        stack = Gunicorn("tests.bench.stack:app", blog_env, work / "stack-queue.log")
+        try:
+            run_wrk("warm-up", stack.url("/bench/queue-uncached"), 1, headers=logged_in)
+            results.append(
+                run_wrk(
+                    "reference: moderation queue rendered on every request",
+                    stack.url("/bench/queue-uncached"), args.seconds, headers=logged_in,
+                )[0]
+            )  # fmt: skip
+        finally:
+            stack.stop()
 
         acknowledged = 0
         for name, author, email in SUBMITTERS:
