@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from .classroom.accounts import AccountError, save_instructor
 from .extensions import cache, db
 from .startup import StartupError, check_schema_is_current
 from .transfer.backup import BackupError, backup_sqlite
-from .transfer.export import ExportError, import_data, write_export
+from .transfer.export import ExportError, import_data, read_export, write_export
 from .transfer.seed import seed_database
 
 
@@ -89,14 +88,24 @@ def backup_command(path: Path) -> None:
     click.echo(f"Backed up the database to {path} ({size:,} bytes).")
 
 
+def row_counts(counts: dict[str, int]) -> str:
+    """``posts 2, comments 6, ...``: each table with its number of rows."""
+    return ", ".join(f"{table} {count}" for table, count in counts.items())
+
+
 @click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 @needs_current_schema
 def export_command(path: Path) -> None:
-    """Write every post, comment (with history) and setting to PATH as JSON."""
-    counts = write_export(path)
-    click.echo(f"Exported {counts['posts']} post(s) and {counts['comments']} comment(s) to {path}.")
+    """Write every table (posts, comments with history, instructors, settings, login records)
+    to PATH as JSON; it holds password hashes and readers' emails and IP addresses."""
+    try:
+        counts = write_export(path)
+    except (ExportError, OSError) as error:
+        raise click.ClickException(f"Cannot export: {error}") from error
+    click.echo(f"Exported to {path}: {row_counts(counts)} (rows per table).")
+    click.echo("It holds password hashes and readers' emails and IP addresses: keep it private.")
 
 
 @click.command("import")
@@ -104,13 +113,17 @@ def export_command(path: Path) -> None:
 @with_appcontext
 @needs_current_schema
 def import_command(path: Path) -> None:
-    """Load an export (from `flask export`) into an empty, upgraded database."""
+    """Load an export (from `flask export`) into an empty, upgraded database: all or nothing.
+    Then empty the page cache, which may hold pages of the database this one replaces."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        counts = import_data(data)
-    except (ExportError, ValueError, KeyError, TypeError) as error:
+        counts = import_data(read_export(path))
+    except ExportError as error:
         raise click.ClickException(f"Cannot import {path}: {error}") from error
-    click.echo(f"Imported {counts['posts']} post(s) and {counts['comments']} comment(s).")
+    click.echo(f"Imported {row_counts(counts)} (rows per table).")
+    # A shared Redis cache outlives the database: its pages are keyed by versions that the
+    # imported rows restart, so it could serve pages of the replaced blog.
+    cache.clear()
+    click.echo("Cleared the page cache.")
 
 
 def register_commands(app: Flask) -> None:

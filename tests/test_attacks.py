@@ -170,7 +170,7 @@ def test_xss_never_comes_back_unescaped(
     runner.invoke(args=["export", str(export)])
     raw = export.read_text(encoding="utf-8")
     assert "<" not in raw and ">" not in raw
-    assert payload in {c["body"] for c in json.loads(raw)["comments"]}
+    assert payload in {c["body"] for c in json.loads(raw)["tables"]["comments"]}
 
 
 SQL_INJECTIONS = [
