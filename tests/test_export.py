@@ -457,7 +457,7 @@ STATUSES = "pending, approved, spam, trash"
         (lambda d: d.update(exported_by="me"), 'unknown key "exported_by" at the top of the file'),
         (lambda d: d.pop("tables"), 'the file has no "tables" object'),
         (lambda d: d["tables"].update(outbox=[]), 'unknown table "outbox"'),
-        (lambda d: d["tables"].pop("login_failures"), 'the table "login_failures" is missing'),
+        (lambda d: d["tables"].pop("login_failures"), 'missing table "login_failures"'),
         (lambda d: d["tables"].update(posts={}), '"posts" must be a list of rows'),
         (lambda d: d["tables"]["comments"].append([1, 2]), "comments, row 10: a row must be an object"),
         (_spoil("comments", 0, "likes", 3), 'comments, row 1: unknown column "likes"'),

@@ -124,6 +124,19 @@ def reader_comment(client: FlaskClient, **fields: str) -> None:
     changed(client, f"{POST_PAGE}comments", {**reply, **fields}, page=POST_PAGE)
 
 
+def comment_from_page(client: FlaskClient, page: str, body: str, author: str = "Yan") -> Any:
+    """POST a reader's comment with the CSRF token of ``page`` (HTML this client was served)."""
+    return client.post(
+        f"{POST_PAGE}comments",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "body": body,
+            "author_name": author,
+            "author_email": f"{author.lower()}@example.com",
+        },
+    )
+
+
 def change_in_another_process(app: Flask, ids: dict[str, int]) -> None:
     """Not through a request at all: a script or `flask shell` in another process."""
     with app.app_context():
@@ -310,15 +323,7 @@ def test_each_reader_gets_their_own_working_token_from_a_cached_page(app, thread
         )
         assert response.status_code == 302
     # A token from one reader's page does not work in another reader's session.
-    response = first.post(
-        f"{POST_PAGE}comments",
-        data={
-            "csrf_token": csrf_token_from(page_two),
-            "body": "Borrowed token.",
-            "author_name": "Mallory",
-            "author_email": "m@example.com",
-        },
-    )
+    response = comment_from_page(first, page_two, "Borrowed token.", author="Mallory")
     assert response.status_code == 400
     assert "Borrowed token." in response.text
 
@@ -537,15 +542,7 @@ def test_the_token_in_a_page_answered_304_still_posts(app, thread):
     assert (
         reader.get(POST_PAGE, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     )
-    response = reader.post(
-        f"{POST_PAGE}comments",
-        data={
-            "csrf_token": csrf_token_from(first.text),
-            "body": "Posted from the page the browser kept.",
-            "author_name": "Zoe",
-            "author_email": "zoe@example.com",
-        },
-    )
+    response = comment_from_page(reader, first.text, "Posted from the page the browser kept.")
     assert response.status_code == 302
 
 
@@ -602,16 +599,7 @@ def test_every_cached_page_keeps_its_holes_and_fills_them_with_a_working_token(
         assert len(entry.chunks) - 1 == len(tokens), url
         assert len(values) <= 1, url
     reader = app.test_client()
-    page = reader.get(POST_PAGE).text
-    response = reader.post(
-        f"{POST_PAGE}comments",
-        data={
-            "csrf_token": csrf_token_from(page),
-            "body": "Through the cached form.",
-            "author_name": "Yan",
-            "author_email": "yan@example.com",
-        },
-    )
+    response = comment_from_page(reader, reader.get(POST_PAGE).text, "Through the cached form.")
     assert response.status_code == 302
 
 

@@ -291,12 +291,7 @@ def read_rows(table: Table, rows: Any) -> list[dict[str, Any]]:
         where = f"{table.name}, row {number}"
         if not isinstance(row, dict):
             raise ExportError(f"{where}: a row must be an object.")
-        unknown = sorted(set(row) - set(columns))
-        if unknown:
-            raise ExportError(f'{where}: unknown column "{unknown[0]}".')
-        missing = [name for name in columns if name not in row]
-        if missing:
-            raise ExportError(f'{where}: missing column "{missing[0]}".')
+        refuse_unknown_or_missing(row, columns, f"{where}: ", "column")
         values = {}
         for name, column in columns.items():
             try:
@@ -305,6 +300,18 @@ def read_rows(table: Table, rows: Any) -> list[dict[str, Any]]:
                 raise ExportError(f'{where}, column "{name}": {error}.') from error
         read.append(values)
     return read
+
+
+def refuse_unknown_or_missing(
+    found: dict[str, Any], expected: dict[str, Any], where: str, noun: str
+) -> None:
+    """Refuse a name the file has and we do not, then one we need and the file lacks."""
+    unknown = sorted(set(found) - set(expected))
+    if unknown:
+        raise ExportError(f'{where}unknown {noun} "{unknown[0]}".')
+    missing = [name for name in expected if name not in found]
+    if missing:
+        raise ExportError(f'{where}missing {noun} "{missing[0]}".')
 
 
 def read_document(data: Any) -> dict[str, list[dict[str, Any]]]:
@@ -329,12 +336,7 @@ def read_document(data: Any) -> dict[str, list[dict[str, Any]]]:
     if not isinstance(tables, dict):
         raise ExportError('the file has no "tables" object.')
     expected = {table.name: table for table in exported_tables()}
-    unknown = sorted(set(tables) - set(expected))
-    if unknown:
-        raise ExportError(f'unknown table "{unknown[0]}".')
-    missing = [name for name in expected if name not in tables]
-    if missing:
-        raise ExportError(f'the table "{missing[0]}" is missing.')
+    refuse_unknown_or_missing(tables, expected, "", "table")
     return {name: read_rows(table, tables[name]) for name, table in expected.items()}
 
 
