@@ -122,7 +122,8 @@
     body.set("shown", rows().map(function (row) { return row.dataset.id; }).join(","));
     var token = body.get("csrf_token") || "";
     (acting || []).forEach(function (row) { row.classList.add("is-busy"); });
-    fetch(form.action, {
+    // getAttribute: the bulk form has a field named "action", which shadows form.action.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: body,
       credentials: "same-origin",
