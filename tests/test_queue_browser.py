@@ -356,6 +356,7 @@ def test_screenshots_of_the_queue_at_work(people, app):
     for width, height, suffix in ((1280, 800, ""), (360, 740, "-phone")):
         page = people.new(width=width, height=height)
         log_in(page)
+        page.goto("/moderation")  # as on every visit but the first, without "Logged in as"
         queue_with_selection_and_notice(page)
         page.screenshot(path=SCREENSHOT_DIR / f"queue-selection-notice{suffix}.png")
         page.keyboard.press("?")
