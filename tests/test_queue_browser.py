@@ -216,6 +216,11 @@ def test_selection_bulk_keys_and_undo_many_steps(people, app):
     assert page.locator(".mod-comment").count() == 6
     assert navigations == []
 
+    page.get_by_role("button", name="Apply").click()
+    notice_says(page, "Choose a bulk action first.")
+    page.get_by_label("Bulk action").select_option(label="Trash")
+    page.get_by_role("button", name="Apply").click()
+    notice_says(page, "No comments are selected")
     page.get_by_label("Select all").check()
     assert page.locator(".selected-count").inner_text() == "6 selected"
     page.get_by_label("Select all").uncheck()
@@ -251,6 +256,35 @@ def test_edit_and_reply_in_place_return_focus_to_the_row(people, app):
     assert count_in(page, "Pending") == 2
     assert navigations == []
     assert "Thank you: approved." in app.test_client().get(POST).text
+
+
+def test_d_deletes_permanently_only_in_spam_and_asks_first(people, app):
+    held_comments_from_readers(app, 2, spam_every=1)
+    page = people.new()
+    log_in(page)
+    page.keyboard.press("j")
+    page.keyboard.press("d")  # not in Pending: nothing happens, nothing is asked
+    for _ in range(2):
+        row = current_row(page)
+        page.keyboard.press("s")
+        wait_until_gone(page, row["id"])
+    page.get_by_role("link", name="Spam (2)").click()
+    page.keyboard.press("j")
+    asked: list[str] = []
+    answer = {"accept": False}
+
+    def reply(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if answer["accept"] else dialog.dismiss()
+
+    page.on("dialog", reply)
+    page.keyboard.press("d")  # and cancel
+    assert asked == ["Delete this comment permanently? This cannot be undone."]
+    assert page.locator(".mod-comment").count() == 2
+    answer["accept"] = True
+    page.keyboard.press("d")
+    notice_says(page, "1 comment deleted permanently.")
+    assert count_in(page, "Spam") == 1
 
 
 # Bad input: a stale page, a deleted comment, an expired session, the network, a double press

@@ -199,8 +199,12 @@
   function actOnSelection(action) {
     var chosen = selectedRows();
     if (!bulkForm || !chosen.length) { return; }
-    bulkForm.querySelector("select[name=action]").value = action;
+    // The form is read at once: the menu goes back to what the instructor had chosen.
+    var menu = bulkForm.querySelector("select[name=action]");
+    var chosenBefore = menu.value;
+    menu.value = action;
     send(bulkForm, {}, chosen);
+    menu.value = chosenBefore;
   }
 
   // Edit and Reply in place: the same forms, sent the same way; Escape closes them.
@@ -255,7 +259,9 @@
     if (form === bulkForm) {
       var action = form.querySelector("select[name=action]").value;
       var chosen = selectedRows();
-      if (action === "delete" && chosen.length && !confirmDelete(chosen.length)) { return; }
+      if (!action) { showError("Choose a bulk action first."); return; }
+      if (!chosen.length) { showError("No comments are selected: tick them, or press x on a row."); return; }
+      if (action === "delete" && !confirmDelete(chosen.length)) { return; }
       send(form, action === "delete" ? { confirmed: "yes" } : {}, chosen);
       return;
     }
@@ -292,7 +298,8 @@
       }
       return;
     }
-    if (typing(event.target) || event.repeat) { return; }
+    // A held-down key moves (j/k) but never repeats an action.
+    if (typing(event.target) || (event.repeat && key !== "j" && key !== "k")) { return; }
     var handled = true;
     if (key === "j" || key === "k") {
       move(key === "j" ? 1 : -1);
