@@ -910,3 +910,28 @@ def test_the_row_says_why_a_comment_was_held_and_the_authors_history(
     page = client.get("/moderation").text
     assert "Manual approval is on" in page
     assert "1 approved, 1 spam" in page
+
+
+def test_edit_and_reply_answer_the_script_in_place(app, moderator, post_id, make_comment):
+    comment = make_comment(post_id, status=PENDING, author_name="Ann", body="Original.")
+    fields = {"author_name": "Ann", "author_email": "ann@example.com", "next": "/moderation"}
+    refused = script_post(
+        moderator, f"/moderation/comments/{comment}/edit", {**fields, "body": ""}
+    ).get_json()
+    assert refused["ok"] is False and refused["message"]
+    assert refused["rows"] == {str(comment): refused["rows"][str(comment)]}  # not shown: sent
+    saved = script_post(
+        moderator,
+        f"/moderation/comments/{comment}/edit",
+        {**fields, "body": "Corrected.", "shown": str(comment)},
+    ).get_json()
+    assert saved["message"] == "The comment by Ann was saved."
+    assert "Corrected." in saved["rows"][str(comment)]
+    replied = script_post(
+        moderator,
+        f"/moderation/comments/{comment}/reply",
+        {"body": "Thanks.", "next": "/moderation", "shown": str(comment)},
+    ).get_json()
+    assert replied["message"].startswith("Your reply to Ann is published")
+    assert replied["order"] == [] and replied["counts"]["pending"] == 0
+    assert status_of(app, comment) is APPROVED

@@ -147,9 +147,8 @@ def view_of(next_url: str | None) -> tuple[CommentStatus | None, str, int, str]:
     here = safe_next(next_url, url_for("moderation.queue"))
     args = parse_qs(urlsplit(here).query)
     name = (args.get("status") or ["pending"])[0]
-    status = None if name == "all" else next((s for s in CommentStatus if s.value == name), None)
-    if status is None and name != "all":
-        status = CommentStatus.PENDING
+    known = {s.value: s for s in CommentStatus}
+    status = None if name == "all" else known.get(name, CommentStatus.PENDING)
     search = clean_line((args.get("q") or [""])[0])[:200]
     page_text = (args.get("page") or ["1"])[0]
     page = int(page_text) if page_text.isdigit() and len(page_text) < 6 else 1
@@ -163,7 +162,7 @@ def shown_ids() -> set[int]:
     return {int(v) for v in values if v.isdigit() and len(v) < 12}
 
 
-def answer(message: str, *, ok: bool, touched: list[int], status_code: int = 200) -> Response:
+def answer(message: str, *, ok: bool, touched: list[int]) -> Response:
     """The script's answer to an action: the message, the current page's row order with the HTML
     of every row it lacks or that the action touched, the new counts and the undo notice.
 
@@ -181,19 +180,16 @@ def answer(message: str, *, ok: bool, touched: list[int], status_code: int = 200
         str(c.id): render_template("moderation/_row.html", comment=c, here=here, **context)
         for c in fresh
     }
-    counts = queries.status_counts()
     notice = {"message": message, "ok": ok, "undo": undo_stack.newest_label(session), "here": here}
-    response = jsonify(
+    # A refusal (a stale page, a form error) is still a 200: it is an answer, not a failure.
+    return jsonify(
         ok=ok,
         message=message,
         order=[c.id for c in comments.items],
         rows=rows,
-        counts=counts,
-        total=comments.total,
+        counts=queries.status_counts(),
         notice=render_template("moderation/_notice.html", notice=notice),
     )
-    response.status_code = status_code
-    return response
 
 
 @bp.post("/comments/<int:comment_id>/<action_name>")
