@@ -935,3 +935,16 @@ def test_edit_and_reply_answer_the_script_in_place(app, moderator, post_id, make
     assert replied["message"].startswith("Your reply to Ann is published")
     assert replied["order"] == [] and replied["counts"]["pending"] == 0
     assert status_of(app, comment) is APPROVED
+
+
+def test_without_javascript_edit_and_reply_come_back_to_their_row(moderator, post_id, make_comment):
+    comment = make_comment(post_id, status=PENDING)
+    page = moderator.get("/moderation?status=pending").text
+    assert f"next=/moderation?status%3Dpending%23mod-comment-{comment}" in page
+    assert f'name="next" value="/moderation?status=pending#mod-comment-{comment}"' in page
+    saved = form_post(
+        moderator,
+        f"/moderation/comments/{comment}/reply",
+        {"body": "Thanks.", "next": f"/moderation?status=pending#mod-comment-{comment}"},
+    )
+    assert saved.headers["Location"] == f"/moderation?status=pending#mod-comment-{comment}"
