@@ -802,7 +802,14 @@ def test_the_script_gets_the_rows_in_order_and_the_page_refills(
     assert "Held 1." in data["rows"][str(newest_first[20])]
     assert data["counts"]["pending"] == 21 and data["counts"]["approved"] == 1
     assert ">Undo</button>" in data["notice"] and "1 comment approved." in data["notice"]
+    assert "Page 1 of 2" in data["pages"]
     assert status_of(app, first_page[0]) is APPROVED
+    last = script_post(
+        moderator,
+        "/moderation/bulk",
+        {"action": "approve", "ids": newest_first[1:], "next": "/moderation?status=pending"},
+    ).get_json()
+    assert last["order"] == [] and last["pages"].strip() == ""  # no "Page 1 of 2" left behind
 
 
 def test_the_script_sees_a_changed_row_refreshed_in_a_view_that_keeps_it(

@@ -109,6 +109,7 @@ def test_fifty_held_comments_are_cleared_with_one_key_each_and_no_page_load(peop
     log_in(page)
     page.goto("/moderation")
     assert count_in(page, "Pending") == 50
+    assert page.get_by_text("Page 1 of 3").is_visible()
     assert current_row(page) is None  # on load no row is current
     navigations = count_navigations(page)
 
@@ -130,6 +131,7 @@ def test_fifty_held_comments_are_cleared_with_one_key_each_and_no_page_load(peop
     assert (approved, spam) == (45, 5)
     assert page.locator(".mod-comment").count() == 0
     assert page.get_by_text("No comments here.").is_visible()
+    assert page.locator(".pagination").count() == 0  # "Page 1 of 3" went with the rows
     assert page.locator(".admin-bar .pending-count").inner_text() == "0"
     assert navigations == []
     print(

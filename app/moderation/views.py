@@ -189,6 +189,12 @@ def answer(message: str, *, ok: bool, touched: list[int]) -> Response:
         rows=rows,
         counts=queries.status_counts(),
         notice=render_template("moderation/_notice.html", notice=notice),
+        pages=render_template(
+            "moderation/_pagination.html",
+            comments=comments,
+            current_filter=status.value if status else "all",
+            search=search,
+        ),
     )
 
 

@@ -179,6 +179,8 @@
     var badge = document.querySelector(".admin-bar .pending-count");
     if (badge) { badge.textContent = data.counts.pending; }
     if (emptyNote) { emptyNote.hidden = after.length > 0; }
+    var pages = document.getElementById("queue-pages");
+    if (pages) { pages.innerHTML = data.pages; }
     showNotice(data.notice);
     updateSelection();
   }
