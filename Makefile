@@ -75,7 +75,7 @@ $(VNU_JAR):
 
 # Refresh the README's screenshots in docs/screenshots (a normal test run writes build/screenshots).
 screenshots: $(VENV)/.dev-installed chromium
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py tests/test_queue_browser.py -k screenshots
 
 # Branch coverage of app/ in the SQLite run; below this floor the run fails (see the README).
 COVERAGE_FLOOR ?= 90

@@ -64,7 +64,14 @@ def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
         f"/moderation/comments/{comment_id}/delete",
         data={"csrf_token": csrf_token_from(instructor_client.get("/moderation").text)},
     )
+    queue_before_undo = instructor_client.get("/moderation").text
+    pending = make_comment(post_id, status=CommentStatus.PENDING, author_name="Later")
+    instructor_client.post(
+        f"/moderation/comments/{pending}/spam",
+        data={"csrf_token": csrf_token_from(queue_before_undo), "next": "/moderation"},
+    )
     pages = {
+        "queue-with-undo": instructor_client.get("/moderation?status=all").text,
         "front-page": reader.get("/").text,
         "post-page": reader.get(POST).text,
         "post-page-replying": reader.get(f"{POST}?replytocom={comment_id}").text,
@@ -103,4 +110,4 @@ def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_pat
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == []
-    assert len(files) == len(pages) == 13
+    assert len(files) == len(pages) == 14

@@ -162,7 +162,8 @@ def test_approving_twice_is_a_no_op(app, moderator, post_id, make_comment):
     assert status_of(app, comment) is APPROVED
     with app.app_context():
         assert len(db.session.get(Comment, comment).history) == 1
-    assert "0 comments approved. 1 skipped" in moderator.get("/moderation").text
+    page = moderator.get("/moderation").text
+    assert "Nothing changed: the comment by Reader 1 is approved now (changed meanwhile?)" in page
 
 
 def test_spam_then_not_spam_then_trash_then_delete(app, moderator, post_id, make_comment):
@@ -229,10 +230,17 @@ def test_history_records_who_when_and_from_to(
     assert "pending → approved" in moderator.get("/moderation?status=approved").text
 
 
-def test_unknown_comment_or_action_is_a_404(moderator, post_id, make_comment):
-    assert act(moderator, 999_999, "approve").status_code == 404
+def test_an_unknown_action_is_a_404_and_a_deleted_comment_is_said_so(
+    moderator, post_id, make_comment
+):
     comment = make_comment(post_id)
     assert act(moderator, comment, "explode").status_code == 404
+    for action in ("approve", "delete"):
+        response = act(moderator, 999_999, action)
+        assert response.status_code == 302
+        assert "That comment no longer exists: it was deleted meanwhile." in (
+            moderator.get("/moderation").text
+        )
 
 
 # Bulk actions, undo, emptying
@@ -758,3 +766,192 @@ def test_the_instructor_commenting_through_the_post_form_is_published_at_once(
     public = app.test_client().get("/posts/p/").text
     assert '<span class="badge">Instructor</span>' in public
     assert outbox_files(app) == []
+
+
+# The queue's script: the same POSTs, answered with what changed
+
+
+def script_post(client, url, data, page="/moderation"):
+    """POST as the queue's script does: the form's fields, the CSRF header, asking for JSON."""
+    token = csrf_token_from(client.get(page).text)
+    return client.post(
+        url,
+        data={"csrf_token": token, **data},
+        headers={"Accept": "application/json", "X-CSRFToken": token},
+    )
+
+
+def test_the_script_gets_the_rows_in_order_and_the_page_refills(
+    app, moderator, post_id, make_comment
+):
+    ids = [make_comment(post_id, status=PENDING, body=f"Held {n}.") for n in range(22)]
+    newest_first = ids[::-1]
+    first_page = newest_first[:20]
+    answer = script_post(
+        moderator,
+        f"/moderation/comments/{first_page[0]}/approve",
+        {"next": "/moderation?status=pending", "shown": ",".join(map(str, first_page))},
+    )
+    assert answer.status_code == 200
+    data = answer.get_json()
+    assert data["ok"] is True
+    assert data["message"] == "1 comment approved."
+    # The approved row left Pending; the 21st comment moved up into the page, with its HTML.
+    assert data["order"] == newest_first[1:21]
+    assert list(data["rows"]) == [str(newest_first[20])]
+    assert "Held 1." in data["rows"][str(newest_first[20])]
+    assert data["counts"]["pending"] == 21 and data["counts"]["approved"] == 1
+    assert ">Undo</button>" in data["notice"] and "1 comment approved." in data["notice"]
+    assert "Page 1 of 2" in data["pages"]
+    assert status_of(app, first_page[0]) is APPROVED
+    last = script_post(
+        moderator,
+        "/moderation/bulk",
+        {"action": "approve", "ids": newest_first[1:], "next": "/moderation?status=pending"},
+    ).get_json()
+    assert last["order"] == [] and last["pages"].strip() == ""  # no "Page 1 of 2" left behind
+
+
+def test_the_script_sees_a_changed_row_refreshed_in_a_view_that_keeps_it(
+    moderator, post_id, make_comment
+):
+    comment = make_comment(post_id, status=PENDING, body="Stays in All.")
+    data = script_post(
+        moderator,
+        f"/moderation/comments/{comment}/approve",
+        {"next": "/moderation?status=all", "shown": str(comment)},
+    ).get_json()
+    assert data["order"] == [comment]
+    row = data["rows"][str(comment)]
+    assert 'data-status="approved"' in row and ">Unapprove</button>" in row
+
+
+def test_a_stale_page_is_told_what_happened_and_gets_the_row_refreshed(
+    app, moderator, post_id, make_comment
+):
+    comment = make_comment(post_id, status=PENDING, author_name="Ann")
+    act(moderator, comment, "spam")  # in another tab
+    data = script_post(
+        moderator,
+        f"/moderation/comments/{comment}/approve",
+        {"next": "/moderation?status=all", "shown": str(comment)},
+    ).get_json()
+    assert data["ok"] is False
+    assert data["message"] == (
+        "Nothing changed: the comment by Ann is in Spam now (changed meanwhile?), "
+        "so Approve does not apply."
+    )
+    assert data["order"] == []  # Spam is not in All: the row goes
+    assert status_of(app, comment) is SPAM
+
+
+def test_an_action_on_a_comment_deleted_meanwhile_says_so(moderator, post_id, make_comment):
+    kept = make_comment(post_id, status=PENDING)
+    data = script_post(
+        moderator,
+        "/moderation/comments/999999/trash",
+        {"next": "/moderation", "shown": f"{kept},999999"},
+    ).get_json()
+    assert data["message"] == "That comment no longer exists: it was deleted meanwhile."
+    assert data["ok"] is False and data["order"] == [kept] and data["rows"] == {}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"next": "https://evil.example/", "shown": "x,,-1,99999999999999"},
+        {"next": "/moderation?status=nonsense&page=abc&q=%00", "shown": "1" * 5000},
+        {"next": "/moderation?page=99999999999", "shown": ""},
+        {},
+    ],
+)
+def test_any_form_input_gets_an_answer_never_a_500(moderator, post_id, make_comment, fields):
+    comment = make_comment(post_id, status=PENDING)
+    response = script_post(moderator, f"/moderation/comments/{comment}/approve", fields)
+    assert response.status_code == 200
+    assert response.get_json()["message"] == "1 comment approved."
+
+
+def test_undo_goes_back_step_by_step(app, moderator, post_id, make_comment):
+    first, second = (make_comment(post_id, status=PENDING) for _ in range(2))
+    script_post(moderator, f"/moderation/comments/{first}/approve", {"next": "/moderation"})
+    script_post(moderator, f"/moderation/comments/{second}/spam", {"next": "/moderation"})
+    data = script_post(moderator, "/moderation/undo", {"next": "/moderation"}).get_json()
+    assert data["message"] == "Undone: 1 comment back to the status before."
+    assert status_of(app, second) is PENDING and status_of(app, first) is APPROVED
+    assert "1 comment approved." in data["notice"]  # the next step back is offered
+    assert str(second) in data["rows"]
+    data = script_post(moderator, "/moderation/undo", {"next": "/moderation"}).get_json()
+    assert status_of(app, first) is PENDING
+    assert ">Undo</button>" not in data["notice"]
+    data = script_post(moderator, "/moderation/undo", {"next": "/moderation"}).get_json()
+    assert (data["ok"], data["message"]) == (False, "There is nothing to undo.")
+
+
+def test_many_undo_steps_fit_the_session_cookie(app, moderator, post_id, make_comment):
+    ids = [make_comment(post_id, status=PENDING) for _ in range(60)]
+    for comment in ids:
+        act(moderator, comment, "approve")
+    for chunk in range(0, 60, 20):
+        form_post(
+            moderator,
+            "/moderation/bulk",
+            {"action": "unapprove", "ids": ids[chunk : chunk + 20], "next": "/moderation"},
+        )
+    cookie = moderator.get_cookie("session")
+    assert len(cookie.value) < 3000
+    form_post(moderator, "/moderation/undo", {"next": "/moderation"})
+    assert all(status_of(app, c) is APPROVED for c in ids[40:])
+
+
+def test_the_row_says_why_a_comment_was_held_and_the_authors_history(
+    app, client, auth, post_id, post_comment, make_comment
+):
+    make_comment(post_id, status=APPROVED, author_email="ann@example.com")
+    make_comment(post_id, status=SPAM, author_email="ANN@example.com")
+    with app.app_context():
+        db.session.add(DiscussionSettings(id=1, manual_approval=True))
+        db.session.commit()
+    post_comment(body="Held by the setting", author_email="ann@example.com")
+    auth.login()
+    page = client.get("/moderation").text
+    assert "Manual approval is on" in page
+    assert "1 approved, 1 spam" in page
+
+
+def test_edit_and_reply_answer_the_script_in_place(app, moderator, post_id, make_comment):
+    comment = make_comment(post_id, status=PENDING, author_name="Ann", body="Original.")
+    fields = {"author_name": "Ann", "author_email": "ann@example.com", "next": "/moderation"}
+    refused = script_post(
+        moderator, f"/moderation/comments/{comment}/edit", {**fields, "body": ""}
+    ).get_json()
+    assert refused["ok"] is False and refused["message"]
+    assert refused["rows"] == {str(comment): refused["rows"][str(comment)]}  # not shown: sent
+    saved = script_post(
+        moderator,
+        f"/moderation/comments/{comment}/edit",
+        {**fields, "body": "Corrected.", "shown": str(comment)},
+    ).get_json()
+    assert saved["message"] == "The comment by Ann was saved."
+    assert "Corrected." in saved["rows"][str(comment)]
+    replied = script_post(
+        moderator,
+        f"/moderation/comments/{comment}/reply",
+        {"body": "Thanks.", "next": "/moderation", "shown": str(comment)},
+    ).get_json()
+    assert replied["message"].startswith("Your reply to Ann is published")
+    assert replied["order"] == [] and replied["counts"]["pending"] == 0
+    assert status_of(app, comment) is APPROVED
+
+
+def test_without_javascript_edit_and_reply_come_back_to_their_row(moderator, post_id, make_comment):
+    comment = make_comment(post_id, status=PENDING)
+    page = moderator.get("/moderation?status=pending").text
+    assert f"next=/moderation?status%3Dpending%23mod-comment-{comment}" in page
+    assert f'name="next" value="/moderation?status=pending#mod-comment-{comment}"' in page
+    saved = form_post(
+        moderator,
+        f"/moderation/comments/{comment}/reply",
+        {"body": "Thanks.", "next": f"/moderation?status=pending#mod-comment-{comment}"},
+    )
+    assert saved.headers["Location"] == f"/moderation?status=pending#mod-comment-{comment}"

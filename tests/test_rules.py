@@ -44,7 +44,24 @@ def test_a_known_author_is_approved():
 def test_a_new_author_is_held_until_they_have_an_approved_comment():
     result = verdict(approved_before=False)
     assert result.status is CommentStatus.PENDING
-    assert "previously approved" in result.reason
+    assert result.reason == "First comment from this author"
+
+
+@pytest.mark.parametrize(
+    ("rules", "body", "reason"),
+    [
+        (Rules(manual_approval=True), "Fine.", "Manual approval is on"),
+        (Rules(), "See http://a.example and http://b.example and http://c.example", "3 links"),
+        (
+            Rules(moderation_words=("essay writing",)),
+            "Cheap Essay Writing!",
+            "Contains “essay writing”",
+        ),
+    ],
+)
+def test_the_reason_a_comment_is_held_is_worded_for_the_instructor(rules, body, reason):
+    result = verdict(CommentDraft(body=body, author_name="A", author_email="a@example.com"), rules)
+    assert (result.status, result.reason) == (CommentStatus.PENDING, reason)
 
 
 def test_prior_approval_can_be_switched_off():

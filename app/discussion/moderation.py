@@ -72,6 +72,7 @@ ALLOWED_FROM: dict[Action, frozenset[CommentStatus]] = {
     Action.RESTORE: frozenset({TRASH}),
     Action.DELETE: frozenset({SPAM, TRASH}),
 }
+IN_STATUS = {PENDING: "pending", APPROVED: "approved", SPAM: "in Spam", TRASH: "in the Trash"}
 FIXED_TARGET = {
     Action.APPROVE: APPROVED,
     Action.UNAPPROVE: PENDING,
@@ -83,6 +84,11 @@ FIXED_TARGET = {
 def actions_for(status: CommentStatus) -> list[Action]:
     """The actions offered on a comment in ``status``, in the order the buttons appear."""
     return [action for action in Action if status in ALLOWED_FROM[action]]
+
+
+def primary_action(status: CommentStatus) -> Action | None:
+    """The action the instructor most often takes on a comment in ``status`` (shown as primary)."""
+    return {PENDING: Action.APPROVE, SPAM: Action.NOT_SPAM, TRASH: Action.RESTORE}.get(status)
 
 
 def plan_transition(
@@ -104,18 +110,36 @@ def plan_transition(
 
 @dataclass
 class Outcome:
-    """What an action did: the (comment id, status before) pairs it changed, and the rest."""
+    """What an action did: the (comment id, status before) pairs it changed, and the rest.
+
+    ``missing`` counts ids that no longer exist; ``inapplicable`` names the comments whose status
+    the action does not apply to (often changed meanwhile in another tab), so a stale page is
+    told what happened in words rather than seeing nothing change.
+    """
 
     action: Action
     changed: list[tuple[int, CommentStatus]] = field(default_factory=list)
     deleted: int = 0
-    skipped: int = 0
+    missing: int = 0
+    inapplicable: list[tuple[str, CommentStatus]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         return len(self.changed) + self.deleted
 
+    @property
+    def skipped(self) -> int:
+        return self.missing + len(self.inapplicable)
+
     def message(self) -> str:
+        if not self.count and self.missing == 1 and not self.inapplicable:
+            return "That comment no longer exists: it was deleted meanwhile."
+        if not self.count and len(self.inapplicable) == 1 and not self.missing:
+            name, status = self.inapplicable[0]
+            return (
+                f"Nothing changed: the comment by {name} is {IN_STATUS[status]} now "
+                f"(changed meanwhile?), so {self.action.label} does not apply."
+            )
         text = f"{plural(self.count, 'comment')} {self.action.past_tense}."
         if self.skipped:
             text += f" {self.skipped} skipped: the action does not apply to their status."
@@ -127,6 +151,15 @@ def status_before_entering(comment: Comment) -> CommentStatus | None:
     for change in reversed(comment.history):
         if change.to_status is comment.status:
             return change.from_status
+    return None
+
+
+def held_reason(comment: Comment) -> str | None:
+    """Why the rules held a comment (or sent it to Spam), from the history they recorded; None
+    when the rules approved it or left no record. Older records keep their older wording."""
+    for change in comment.history:
+        if change.actor == "rules" and change.to_status is not APPROVED:
+            return change.reason or None
     return None
 
 
@@ -182,7 +215,7 @@ def apply_action(
     """
     outcome = Outcome(action)
     comments = load_comments(comment_ids)
-    outcome.skipped = len(set(comment_ids)) - len(comments)
+    outcome.missing = len(set(comment_ids)) - len(comments)
     for comment in comments:
         if action is Action.DELETE and comment.status in ALLOWED_FROM[Action.DELETE]:
             delete_permanently(comment)
@@ -190,7 +223,7 @@ def apply_action(
             continue
         target = plan_transition(comment.status, action, status_before_entering(comment))
         if target is None or target is comment.status:
-            outcome.skipped += 1
+            outcome.inapplicable.append((comment.author_name, comment.status))
             continue
         outcome.changed.append((comment.id, comment.status))
         change_status(comment, target, actor=actor, instructor=instructor, now=now)

@@ -83,7 +83,8 @@ def decide_status(
     honeypot_filled: bool = False,
     written_by_instructor: bool = False,
 ) -> Verdict:
-    """The status a new comment gets, and why.
+    """The status a new comment gets, and why (the reason is shown to the instructor in the queue
+    row, so it is worded for them: "First comment from this author", "3 links").
 
     The instructor's own comments are published; for readers, spam signals win over everything,
     then any reason to hold; otherwise the comment is approved.
@@ -94,17 +95,17 @@ def decide_status(
         return Verdict(CommentStatus.SPAM, "a field hidden from people was filled in")
     word = first_match(rules.disallowed_words, draft.searchable_fields())
     if word is not None:
-        return Verdict(CommentStatus.SPAM, f"contains the disallowed word “{word}”")
+        return Verdict(CommentStatus.SPAM, f"Contains the disallowed word “{word}”")
     if rules.manual_approval:
-        return Verdict(CommentStatus.PENDING, "every comment must be manually approved")
+        return Verdict(CommentStatus.PENDING, "Manual approval is on")
     links = count_links(draft.body)
     if rules.max_links and links >= rules.max_links:
-        return Verdict(CommentStatus.PENDING, f"contains {links} links")
+        return Verdict(CommentStatus.PENDING, f"{links} links")
     word = first_match(rules.moderation_words, draft.searchable_fields())
     if word is not None:
-        return Verdict(CommentStatus.PENDING, f"contains the moderation word “{word}”")
+        return Verdict(CommentStatus.PENDING, f"Contains “{word}”")
     if rules.require_prior_approval and not author_has_approved_comment:
-        return Verdict(CommentStatus.PENDING, "the author has no previously approved comment")
+        return Verdict(CommentStatus.PENDING, "First comment from this author")
     return Verdict(CommentStatus.APPROVED, "passed every rule")
 
 

@@ -34,6 +34,34 @@ def pending_count() -> int:
     )
 
 
+def author_histories(comments: list[Comment]) -> dict[int, str]:
+    """For each comment, its author's other comments in one line ("2 approved, 0 spam"), matched by
+    email address; one query for the whole page."""
+    emails = {c.author_email.casefold() for c in comments if c.author_email}
+    if not emails:
+        return {}
+    email = db.func.lower(Comment.author_email)
+    rows = db.session.execute(
+        db.select(email, Comment.status, db.func.count(Comment.id))
+        .where(email.in_(emails), Comment.status.in_([CommentStatus.APPROVED, CommentStatus.SPAM]))
+        .group_by(email, Comment.status)
+    ).all()
+    totals = {(address, status): count for address, status, count in rows}
+    lines = {}
+    for comment in comments:
+        if not comment.author_email:
+            continue
+        address = comment.author_email.casefold()
+        counts = {
+            status: totals.get((address, status), 0) - (comment.status is status)
+            for status in (CommentStatus.APPROVED, CommentStatus.SPAM)
+        }
+        lines[comment.id] = (
+            f"{counts[CommentStatus.APPROVED]} approved, {counts[CommentStatus.SPAM]} spam"
+        )
+    return lines
+
+
 def like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

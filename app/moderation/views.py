@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -16,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ..discussion import email_links
@@ -27,6 +30,8 @@ from ..discussion.moderation import (
     apply_action,
     edit_comment,
     empty_status,
+    held_reason,
+    primary_action,
     reply_as_instructor,
     undo,
 )
@@ -38,12 +43,12 @@ from ..web.fields import clean_line
 from ..web.guards import instructor_required
 from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.redirects import safe_next
-from . import queries
+from . import queries, undo_stack
 from .forms import CommentEditForm, DiscussionSettingsForm, ReplyForm
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-UNDO_KEY = "moderation_undo"
+UNDO_KEY = undo_stack.UNDO_KEY
 FILTERS = ("all", "pending", "approved", "spam", "trash")
 
 
@@ -103,6 +108,7 @@ def render_queue() -> str:
     status = parse_filter(request.args.get("status"))
     search = clean_line(request.args.get("q", ""))[:200]
     page = max(request.args.get("page", 1, type=int), 1)
+    here = request.full_path.rstrip("?")
     comments = queries.queue_page(status, search, page)
     if page > 1 and not comments.items and comments.pages:
         comments = queries.queue_page(status, search, comments.pages)  # past the end: show the last
@@ -113,19 +119,90 @@ def render_queue() -> str:
         current_filter=status.value if status else "all",
         filters=FILTERS,
         search=search,
-        actions_for=actions_for,
         bulk_actions=list(Action),
-        undo=session.get(UNDO_KEY),
-        reply_form=ReplyForm(formdata=None),
-        here=request.full_path.rstrip("?"),
+        notice={"message": None, "undo": undo_stack.newest_label(session), "here": here},
+        here=here,
+        **row_context(comments.items),
+    )
+
+
+def row_context(comments: list[Comment]) -> dict[str, Any]:
+    """What the row partial needs beside each comment: why it was held, its author's history."""
+    return {
+        "actions_for": actions_for,
+        "primary_action": primary_action,
+        "held_reasons": {c.id: held_reason(c) for c in comments},
+        "author_histories": queries.author_histories(comments),
+        "reply_form": ReplyForm(formdata=None),
+    }
+
+
+def wants_json() -> bool:
+    """The queue's script asks for JSON (``Accept: application/json``); forms get HTML."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def view_of(next_url: str | None) -> tuple[CommentStatus | None, str, int, str]:
+    """The filter, search and page of the queue page an action came from (its ``next``)."""
+    here = safe_next(next_url, url_for("moderation.queue"))
+    args = parse_qs(urlsplit(here).query)
+    name = (args.get("status") or ["pending"])[0]
+    known = {s.value: s for s in CommentStatus}
+    status = None if name == "all" else known.get(name, CommentStatus.PENDING)
+    search = clean_line((args.get("q") or [""])[0])[:200]
+    page_text = (args.get("page") or ["1"])[0]
+    page = int(page_text) if page_text.isdigit() and len(page_text) < 6 else 1
+    return status, search, max(page, 1), here
+
+
+def shown_ids() -> set[int]:
+    """The rows the script already shows (a comma-separated ``shown`` field), at most a page's
+    worth of them."""
+    values = request.form.get("shown", "").split(",")[:100]
+    return {int(v) for v in values if v.isdigit() and len(v) < 12}
+
+
+def answer(message: str, *, ok: bool, touched: list[int]) -> Response:
+    """The script's answer to an action: the message, the current page's row order with the HTML
+    of every row it lacks or that the action touched, the new counts and the undo notice.
+
+    The script puts the rows in this order and drops the others, so a row that left the view
+    disappears, the page refills from the next one, and a stale row is refreshed.
+    """
+    status, search, page, here = view_of(request.form.get("next"))
+    comments = queries.queue_page(status, search, page)
+    if page > 1 and not comments.items and comments.pages:
+        comments = queries.queue_page(status, search, comments.pages)
+    shown = shown_ids()
+    fresh = [c for c in comments.items if c.id not in shown or c.id in touched]
+    context = row_context(fresh)
+    rows = {
+        str(c.id): render_template("moderation/_row.html", comment=c, here=here, **context)
+        for c in fresh
+    }
+    notice = {"message": message, "ok": ok, "undo": undo_stack.newest_label(session), "here": here}
+    # A refusal (a stale page, a form error) is still a 200: it is an answer, not a failure.
+    return jsonify(
+        ok=ok,
+        message=message,
+        order=[c.id for c in comments.items],
+        rows=rows,
+        counts=queries.status_counts(),
+        notice=render_template("moderation/_notice.html", notice=notice),
+        pages=render_template(
+            "moderation/_pagination.html",
+            comments=comments,
+            current_filter=status.value if status else "all",
+            search=search,
+        ),
     )
 
 
 @bp.post("/comments/<int:comment_id>/<action_name>")
 def act(comment_id: int, action_name: str) -> Response | str:
     action = parse_action(action_name)
-    comment = db.get_or_404(Comment, comment_id)
-    if action is Action.DELETE and request.form.get("confirmed") != "yes":
+    comment = db.session.get(Comment, comment_id)
+    if comment is not None and action is Action.DELETE and request.form.get("confirmed") != "yes":
         return render_template(
             "moderation/confirm.html",
             title="Delete this comment permanently?",
@@ -135,9 +212,10 @@ def act(comment_id: int, action_name: str) -> Response | str:
             fields={"confirmed": "yes"},
             label="Delete Permanently",
         )
+    # A comment deleted meanwhile (in another tab) goes through too: the outcome says so.
     return finish(
         apply_action(
-            [comment.id], action, actor=actor_name(), instructor=current_user, now=utcnow()
+            [comment_id], action, actor=actor_name(), instructor=current_user, now=utcnow()
         )
     )
 
@@ -168,27 +246,29 @@ def bulk() -> Response | str:
 
 
 def finish(outcome: Outcome) -> Response:
-    """Say what was done, offer Undo when it can be undone, and go back to the queue."""
+    """Say what was done, offer Undo when it can be undone, and go back to the queue (or answer
+    the script with what changed)."""
     if outcome.changed:
-        session[UNDO_KEY] = {
-            "label": outcome.message(),
-            "changes": [[comment_id, status.value] for comment_id, status in outcome.changed],
-        }
-    else:
-        session.pop(UNDO_KEY, None)
+        undo_stack.push(session, outcome.message(), outcome.changed)
+    touched = [comment_id for comment_id, _ in outcome.changed]
+    if wants_json():
+        return answer(outcome.message(), ok=bool(outcome.count), touched=touched)
     flash(outcome.message(), "success" if outcome.count else "error")
     return back_to_queue()
 
 
 @bp.post("/undo")
 def undo_last() -> Response:
-    last = session.pop(UNDO_KEY, None)
-    if not last:
-        flash("There is nothing to undo.", "error")
-        return back_to_queue()
-    previous = [(int(comment_id), CommentStatus(status)) for comment_id, status in last["changes"]]
-    restored = undo(previous, actor=actor_name(), instructor=current_user, now=utcnow())
-    flash(f"Undone: {plural(restored, 'comment')} back to the status before.")
+    previous = undo_stack.pop(session)
+    if not previous:
+        message, touched = "There is nothing to undo.", []
+    else:
+        restored = undo(previous, actor=actor_name(), instructor=current_user, now=utcnow())
+        message = f"Undone: {plural(restored, 'comment')} back to the status before."
+        touched = [comment_id for comment_id, _ in previous]
+    if wants_json():
+        return answer(message, ok=bool(previous), touched=touched)
+    flash(message, "success" if previous else "error")
     return back_to_queue()
 
 
@@ -209,7 +289,6 @@ def empty(status_name: str) -> Response | str:
             label=label,
         )
     deleted = empty_status(status)
-    session.pop(UNDO_KEY, None)
     flash(f"{plural(deleted, 'comment')} deleted permanently.")
     return back_to_queue()
 
@@ -227,8 +306,13 @@ def edit(comment_id: int) -> Response | str | tuple[str, int]:
                 author_email=form.author_email.data,
                 author_url=form.author_url.data or "",
             )
-            flash(f"The comment by {comment.author_name} was saved.")
+            message = f"The comment by {comment.author_name} was saved."
+            if wants_json():
+                return answer(message, ok=True, touched=[comment.id])
+            flash(message)
             return back_to_queue()
+        if wants_json():
+            return answer(first_error(form), ok=False, touched=[])
         return render_template(
             "moderation/edit.html", form=form, comment=comment, next=request.form.get("next")
         ), 400
@@ -242,15 +326,31 @@ def reply(comment_id: int) -> Response | tuple[str, int]:
     parent = db.get_or_404(Comment, comment_id)
     form = ReplyForm()
     if parent.status not in (CommentStatus.PENDING, CommentStatus.APPROVED):
-        flash("Only pending or approved comments can be answered.", "error")
+        message = "Only pending or approved comments can be answered."
+        if wants_json():
+            return answer(message, ok=False, touched=[parent.id])
+        flash(message, "error")
         return back_to_queue()
     if not form.validate():
+        if wants_json():
+            return answer(first_error(form), ok=False, touched=[])
         return render_template(
             "moderation/reply.html", form=form, comment=parent, next=request.form.get("next")
         ), 400
     reply_as_instructor(parent, form.body.data, current_user, utcnow())
-    flash(f"Your reply to {parent.author_name} is published; their comment is approved.")
+    message = f"Your reply to {parent.author_name} is published; their comment is approved."
+    if wants_json():
+        return answer(message, ok=True, touched=[parent.id])
+    flash(message)
     return back_to_queue()
+
+
+def first_error(form: FlaskForm) -> str:
+    """The form's first complaint, for the script's notice (the page shows them all)."""
+    for errors in [form.form_errors, *(field.errors for field in form)]:
+        if errors:
+            return str(errors[0])
+    return "The form could not be saved; check it and try again."
 
 
 @bp.route("/settings", methods=["GET", "POST"])
