@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 
+from ..text import positive_id
 from ..web.fields import AuthorFieldsMixin, comment_body_field
 
 
@@ -24,4 +25,5 @@ class CommentForm(AuthorFieldsMixin, FlaskForm):
         raw = (self.parent_id.data or "").strip()
         if not raw or raw == "0":
             return None
-        return int(raw) if raw.isdigit() and len(raw) < 12 else -1
+        parsed = positive_id(raw)
+        return -1 if parsed is None else parsed

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import Instructor, LoginFailure
+from ..text import positive_id
 
 MIN_PASSWORD_LENGTH = 8
 MAX_FAILURES = 5
@@ -105,6 +106,5 @@ def authenticate(username: str, password: str, ip_address: str, now: datetime) -
 
 def load_instructor(user_id: str) -> Instructor | None:
     """Flask-Login's user loader: the instructor whose id the session holds, if any."""
-    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 12:
-        return None
-    return db.session.get(Instructor, int(user_id))
+    instructor_id = positive_id(user_id)
+    return None if instructor_id is None else db.session.get(Instructor, instructor_id)

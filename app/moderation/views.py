@@ -33,7 +33,7 @@ from ..discussion.moderation import (
 from ..discussion.page_versions import moderation_version
 from ..extensions import db
 from ..models import Comment, CommentStatus, Post, utcnow
-from ..text import plural
+from ..text import plural, positive_id
 from ..web.fields import clean_line
 from ..web.guards import instructor_required
 from ..web.page_cache import cached_page, digest
@@ -145,7 +145,7 @@ def act(comment_id: int, action_name: str) -> Response | str:
 @bp.post("/bulk")
 def bulk() -> Response | str:
     action = next((a for a in Action if a.value == request.form.get("action")), None)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 12]
+    ids = [i for i in map(positive_id, request.form.getlist("ids")) if i is not None]
     if action is None:
         flash("Choose a bulk action first.", "error")
         return back_to_queue()
