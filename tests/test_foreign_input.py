@@ -7,11 +7,14 @@ failed before its fix.
 
 from __future__ import annotations
 
+import http.client
+
 import pytest
 
 from app.models import CommentStatus
 
 from .conftest import form_post, stored_comments
+from .live_server import gunicorn
 
 BAD_PARENT = "The comment you are replying to is not available"
 
@@ -78,3 +81,51 @@ def test_text_positive_id():
         assert positive_id(text) is None, text
     assert positive_id("2147483647") == 2_147_483_647
     assert positive_id("2147483648") is None
+
+
+# Host headers that are not ours
+
+# "a..b" has an empty label and a 64-character label is too long: neither can be IDNA-encoded.
+BAD_HOSTS = ["a..b", "a" * 64 + ".example", "a..b:5000"]
+HOST_URLS = [("GET", "/"), ("GET", "/posts/p/"), ("GET", "/login"), ("GET", "/moderation"),
+             ("GET", "/static/style.css"), ("GET", "/nowhere"), ("POST", "/posts/p/comments"),
+             ("POST", "/login")]  # fmt: skip
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS)
+@pytest.mark.parametrize(("method", "url"), HOST_URLS)
+def test_a_host_that_cannot_be_encoded_gets_a_plain_400(
+    app, client, post_id, caplog, host, method, url
+):
+    response = client.open(url, method=method, headers={"Host": host})
+    assert response.status_code == 400
+    assert "Bad Request" in response.text
+    assert "host" in response.text.lower()
+    assert response.headers["Content-Security-Policy"]
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+
+
+def raw_get(port: int, path: str, host: str) -> tuple[int, str]:
+    """A GET with this exact Host header, the way any client on the network could send it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_gunicorn_answers_a_host_it_cannot_encode_with_400_and_no_traceback(
+    database_uri, post_id, tmp_path
+):
+    with gunicorn(database_uri, tmp_path, workers=1) as server:
+        for host in BAD_HOSTS:
+            for path in ("/", "/posts/p/", "/login"):
+                status, text = raw_get(server.port, path, host)
+                assert status == 400, (host, path, text[:300])
+                assert "Bad Request" in text
+        assert raw_get(server.port, "/posts/p/", f"127.0.0.1:{server.port}")[0] == 200
+        log = server.log_path.read_text()
+    assert "Traceback" not in log
+    assert "Exception on" not in log
