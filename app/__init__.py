@@ -11,7 +11,13 @@ from sqlalchemy import event
 
 from .config import DefaultConfig
 from .extensions import cache, csrf, db, limiter, login_manager, migrate
-from .startup import MIGRATIONS_DIR, ensure_instance_folder, load_or_create_secret_key
+from .startup import (
+    MIGRATIONS_DIR,
+    StartupError,
+    ensure_instance_folder,
+    load_or_create_secret_key,
+)
+from .web.site import SiteUrlError, default_trusted_hosts, split_site_url
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -48,6 +54,12 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if not app.config.get("SECRET_KEY"):
         ensure_instance_folder(app)
         app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
+    try:
+        split_site_url(app.config["SITE_URL"])
+    except SiteUrlError as error:
+        raise StartupError(str(error)) from error
+    if app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(app.config["SITE_URL"])
 
 
 def register_extensions(app: Flask) -> None:

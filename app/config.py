@@ -16,6 +16,13 @@ class DefaultConfig:
     # How long an SQLite writer waits for a lock before giving up, in milliseconds.
     SQLITE_BUSY_TIMEOUT_MS = 10_000
 
+    # The blog's public address: links in emails are built on it, never on the Host header a
+    # request came with (anyone can send any). Set it to the address readers use.
+    SITE_URL = "http://127.0.0.1:5000"
+    # Host names the blog answers to (Flask's own key); any other Host header gets a 400.
+    # None means SITE_URL's host plus localhost and 127.0.0.1; an empty list lets any host in.
+    TRUSTED_HOSTS: list[str] | None = None
+
     # Site name shown in the header and page titles.
     BLOG_TITLE = "Class Blog"
     # Posts per page on the front page.

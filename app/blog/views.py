@@ -42,6 +42,7 @@ from ..web.reader_memory import (
     save_author,
 )
 from ..web.security import has_login_session
+from ..web.site import SiteLinks
 from . import queries
 from .forms import CommentForm
 
@@ -256,24 +257,19 @@ def create(slug: str) -> Response | tuple[str, int]:
 
 
 def notify_instructor(comment: Comment) -> None:
-    """Email the instructor about a held comment, with one-click links (never fails the request)."""
+    """Email the instructor about a held comment, with one-click links (never fails the request).
+
+    The links are built on SITE_URL: the request's Host is the reader's to choose."""
     config = current_app.config
     secret = config["SECRET_KEY"]
+    site = SiteLinks(current_app.url_map, config["SITE_URL"])
     links = ModerationLinks(
-        queue=url_for("moderation.queue", _external=True, _anchor=f"mod-comment-{comment.id}"),
-        approve=url_for(
-            "moderation.email_action",
-            token=make_token(secret, comment.id, Action.APPROVE),
-            _external=True,
+        queue=site("moderation.queue", anchor=f"mod-comment-{comment.id}"),
+        approve=site(
+            "moderation.email_action", token=make_token(secret, comment.id, Action.APPROVE)
         ),
-        trash=url_for(
-            "moderation.email_action",
-            token=make_token(secret, comment.id, Action.TRASH),
-            _external=True,
-        ),
-        comment=url_for(
-            "blog.post", slug=comment.post.slug, _external=True, _anchor=f"comment-{comment.id}"
-        ),
+        trash=site("moderation.email_action", token=make_token(secret, comment.id, Action.TRASH)),
+        comment=site("blog.post", slug=comment.post.slug, anchor=f"comment-{comment.id}"),
     )
     message = held_comment_message(
         comment,
