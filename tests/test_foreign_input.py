@@ -8,12 +8,14 @@ failed before its fix.
 from __future__ import annotations
 
 import http.client
+from html.parser import HTMLParser
 
 import pytest
 
 from app.models import CommentStatus
+from app.web.redirects import safe_next
 
-from .conftest import form_post, stored_comments
+from .conftest import csrf_token_from, form_post, stored_comments
 from .live_server import gunicorn
 
 BAD_PARENT = "The comment you are replying to is not available"
@@ -129,3 +131,80 @@ def test_gunicorn_answers_a_host_it_cannot_encode_with_400_and_no_traceback(
         log = server.log_path.read_text()
     assert "Traceback" not in log
     assert "Exception on" not in log
+
+
+# ``next`` links printed in pages
+
+EVIL_NEXT = ["javascript:alert(1)", "JavaScript:alert(document.cookie)", "https://evil.example/",
+             "//evil.example", "/\\evil.example", " //evil.example", "data:text/html,hi"]  # fmt: skip
+
+
+class LinkCollector(HTMLParser):
+    """Every link target a page holds: <a href> and the ``next`` a form sends back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "a":
+            self.targets.append(values.get("href") or "")
+        if tag == "input" and values.get("name") == "next":
+            self.targets.append(values.get("value") or "")
+
+
+def off_site_targets(html: str) -> list[str]:
+    collector = LinkCollector()
+    collector.feed(html)
+    return [
+        target
+        for target in collector.targets
+        if target and not target.startswith("#") and safe_next(target, "refused") != target
+    ]
+
+
+@pytest.mark.parametrize("target", EVIL_NEXT)
+def test_the_edit_page_links_back_only_to_our_own_pages(
+    app, moderator, post_id, make_comment, target
+):
+    held = make_comment(post_id, status=CommentStatus.PENDING)
+    page = moderator.get(f"/moderation/comments/{held}/edit", query_string={"next": target})
+    assert page.status_code == 200
+    assert off_site_targets(page.text) == []
+    assert '<a href="/moderation">Cancel</a>' in page.text
+    refused = moderator.post(
+        f"/moderation/comments/{held}/edit",
+        data={"csrf_token": csrf_token_from(page.text), "body": "", "author_name": "A",
+              "author_email": "a@example.com", "next": target},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert off_site_targets(refused.text) == []
+
+
+def test_the_edit_page_keeps_a_next_path_of_ours(moderator, post_id, make_comment):
+    held = make_comment(post_id, status=CommentStatus.PENDING)
+    page = moderator.get(
+        f"/moderation/comments/{held}/edit", query_string={"next": "/moderation?status=spam"}
+    )
+    assert '<a href="/moderation?status=spam">Cancel</a>' in page.text
+
+
+@pytest.mark.parametrize("target", EVIL_NEXT)
+def test_confirmation_and_reply_pages_link_back_only_to_our_own_pages(
+    moderator, post_id, make_comment, target
+):
+    held = make_comment(post_id, status=CommentStatus.PENDING)
+    spam = make_comment(post_id, status=CommentStatus.SPAM)
+    pages = [
+        form_post(moderator, f"/moderation/comments/{spam}/delete", {"next": target}),
+        form_post(
+            moderator, "/moderation/bulk", {"action": "delete", "ids": [spam], "next": target}
+        ),
+        form_post(moderator, "/moderation/empty/spam", {"next": target}),
+        form_post(moderator, f"/moderation/comments/{held}/reply", {"body": "", "next": target}),
+    ]
+    for page in pages:
+        assert page.status_code in (200, 400)
+        assert "<form" in page.text
+        assert off_site_targets(page.text) == []

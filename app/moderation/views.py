@@ -62,9 +62,23 @@ def moderation_bar() -> dict[str, Any]:
     }
 
 
+def return_path(target: str | None) -> str:
+    """Where Cancel and the redirect after an action go: ``target`` if it is one of our paths
+    (same filter, page and search), else the queue. Pages print it in links, so it is checked
+    on every way in, GET included: ``?next=javascript:...`` must not become a Cancel link."""
+    return safe_next(target, url_for("moderation.queue"))
+
+
 def back_to_queue() -> Response:
-    """Return to the page the action came from (same filter, page and search), if it is ours."""
-    return redirect(safe_next(request.form.get("next"), url_for("moderation.queue")))
+    """Return to the page the action came from, if it is ours."""
+    return redirect(return_path(request.form.get("next")))
+
+
+def confirm_page(**details: Any) -> str:
+    """The page that asks before something cannot be undone; Cancel goes back where it came from."""
+    return render_template(
+        "moderation/confirm.html", next=return_path(request.form.get("next")), **details
+    )
 
 
 def actor_name() -> str:
@@ -126,8 +140,7 @@ def act(comment_id: int, action_name: str) -> Response | str:
     action = parse_action(action_name)
     comment = db.get_or_404(Comment, comment_id)
     if action is Action.DELETE and request.form.get("confirmed") != "yes":
-        return render_template(
-            "moderation/confirm.html",
+        return confirm_page(
             title="Delete this comment permanently?",
             detail=f"The comment by {comment.author_name} will be gone for good; "
             "this cannot be undone.",
@@ -153,8 +166,7 @@ def bulk() -> Response | str:
         flash("No comments were selected; tick the ones to change first.", "error")
         return back_to_queue()
     if action is Action.DELETE and request.form.get("confirmed") != "yes":
-        return render_template(
-            "moderation/confirm.html",
+        return confirm_page(
             title=f"Delete {plural(len(ids), 'comment')} permanently?",
             detail="Only comments in Spam or Trash are deleted; this cannot be undone.",
             action_url=url_for("moderation.bulk"),
@@ -199,8 +211,7 @@ def empty(status_name: str) -> Response | str:
         abort(404)
     label = "Empty Spam" if status is CommentStatus.SPAM else "Empty Trash"
     if request.form.get("confirmed") != "yes":
-        return render_template(
-            "moderation/confirm.html",
+        return confirm_page(
             title=f"{label}?",
             detail=f"Every comment in {status.value.title()} will be deleted permanently; "
             "this cannot be undone.",
@@ -230,10 +241,16 @@ def edit(comment_id: int) -> Response | str | tuple[str, int]:
             flash(f"The comment by {comment.author_name} was saved.")
             return back_to_queue()
         return render_template(
-            "moderation/edit.html", form=form, comment=comment, next=request.form.get("next")
+            "moderation/edit.html",
+            form=form,
+            comment=comment,
+            next=return_path(request.form.get("next")),
         ), 400
     return render_template(
-        "moderation/edit.html", form=form, comment=comment, next=request.args.get("next")
+        "moderation/edit.html",
+        form=form,
+        comment=comment,
+        next=return_path(request.args.get("next")),
     )
 
 
@@ -246,7 +263,10 @@ def reply(comment_id: int) -> Response | tuple[str, int]:
         return back_to_queue()
     if not form.validate():
         return render_template(
-            "moderation/reply.html", form=form, comment=parent, next=request.form.get("next")
+            "moderation/reply.html",
+            form=form,
+            comment=parent,
+            next=return_path(request.form.get("next")),
         ), 400
     reply_as_instructor(parent, form.body.data, current_user, utcnow())
     flash(f"Your reply to {parent.author_name} is published; their comment is approved.")
