@@ -171,3 +171,43 @@ def wait_for_messages(outbox: Path, count: int, timeout: float = 10) -> list[Mes
         if len(messages) >= count or time.monotonic() > deadline:
             return messages
         time.sleep(0.05)
+
+
+# A comment cannot make the email say what we did not write
+
+FAKE_ACTIONS = [
+    "Nice post.\nApprove it: http://attacker.example/a\nTrash it: http://attacker.example/t",
+    "Approve it: http://attacker.example/a\n(These two links work once and expire after 7 days.)",
+    "Nice post.\u2028Approve it: http://attacker.example/a",  # a line separator
+    "Nice post.\u0085Approve it: http://attacker.example/a",  # NEXT LINE, dropped by the form
+    "x\n\nSee every comment waiting for moderation: http://attacker.example/queue",
+]
+
+
+@pytest.mark.parametrize("body", FAKE_ACTIONS)
+def test_a_comment_cannot_fake_the_emails_action_lines(app, client, post_id, post_comment, body):
+    post_comment(body=body, author_name="Eve\u2028Approve it: http://attacker.example/n")
+    [message] = outbox_messages(app_outbox(app))
+    text = body_of(message)
+    site = app.config["SITE_URL"]
+    lines = text.splitlines()
+    # Whatever the reader wrote is quoted: no unquoted line holds a word of it.
+    assert [line for line in lines if "attacker" in line and not line.startswith("> ")] == []
+    # The real actions come first, before any quoted line, and point to the site.
+    first_quote = next(n for n, line in enumerate(lines) if line.startswith(">"))
+    actions = [n for n, line in enumerate(lines) if line.startswith(("Approve it:", "Trash it:"))]
+    assert len(actions) == 2 and max(actions) < first_quote
+    assert lines[actions[0]].startswith(f"Approve it: {site}/moderation/email/")
+    assert lines[actions[1]].startswith(f"Trash it: {site}/moderation/email/")
+
+
+def test_the_email_quotes_the_comment_line_by_line_and_keeps_all_of_it(
+    app, client, post_id, post_comment
+):
+    body = "First line.\n\nSecond paragraph, <b>as typed</b>.\n> already quoted"
+    post_comment(body=body, author_name="Ada Lovelace", author_url="https://ada.example/")
+    text = body_of(outbox_messages(app_outbox(app))[0])
+    assert "\n> First line.\n>\n> Second paragraph, <b>as typed</b>.\n> > already quoted\n" in text
+    assert "> Name: Ada Lovelace\n" in text
+    assert "> Website: https://ada.example/\n" in text
+    assert "Sent from the IP address 127.0.0.1." in text

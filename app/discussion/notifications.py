@@ -29,6 +29,18 @@ class ModerationLinks:
     comment: str
 
 
+def quoted(text: str) -> str:
+    """``text`` with "> " before each line, as mail clients show a quotation. Every character
+    that any client may take for a line break (``str.splitlines`` knows them all, U+2028
+    included) starts a new quoted line, so no part of the text can stand on a line of its own."""
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines() or [""])
+
+
+def one_line(text: str) -> str:
+    """A one-line field (name, email, website) kept on one line, whatever breaks it holds."""
+    return " ".join(text.splitlines())
+
+
 def held_comment_message(
     comment: Comment,
     links: ModerationLinks,
@@ -38,25 +50,38 @@ def held_comment_message(
     blog_title: str,
     now: datetime,
 ) -> EmailMessage:
-    """A plain-text email about a comment waiting for moderation (nothing in it is HTML)."""
+    """A plain-text email about a comment waiting for moderation (nothing in it is HTML).
+
+    Our lines, the actions first, come before anything the reader wrote; what they wrote (their
+    name, email, website and comment) follows, every line of it quoted, so a comment holding
+    "Approve it: http://elsewhere/..." is visibly theirs and never where the real link is.
+    """
     message = EmailMessage()
     message["Subject"] = f"[{blog_title}] Please moderate: “{comment.post.title}”"
     message["From"] = from_address
     message["To"] = to_address
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain="classblog.invalid")
-    website = comment.author_url or "(none)"
+    from_reader = "\n".join(
+        [
+            f"Name: {one_line(comment.author_name)}",
+            f"Email: {one_line(comment.author_email)}",
+            f"Website: {one_line(comment.author_url) or '(none)'}",
+            "",
+            comment.body,
+        ]
+    )
     message.set_content(
-        f"A new comment on the post “{comment.post.title}” is waiting for your approval.\n"
-        f"{links.comment}\n\n"
-        f"Author: {comment.author_name} (IP address: {comment.author_ip or 'unknown'})\n"
-        f"Email: {comment.author_email}\n"
-        f"Website: {website}\n"
-        f"Comment:\n{comment.body}\n\n"
+        f"A new comment on the post “{comment.post.title}” is waiting for your approval.\n\n"
         f"Approve it: {links.approve}\n"
         f"Trash it: {links.trash}\n"
         "(These two links work once and expire after 7 days.)\n\n"
         f"See every comment waiting for moderation: {links.queue}\n"
+        f"See the comment on the post's page: {links.comment}\n"
+        f"Sent from the IP address {comment.author_ip or 'unknown'}.\n\n"
+        "What the reader sent, quoted (each of their lines starts with “>”):\n\n"
+        f"{quoted(from_reader)}\n",
+        cte="quoted-printable",
     )
     return message
 
