@@ -65,8 +65,15 @@ class DefaultConfig:
     # Where notifications go when no MAIL_SERVER is set (None: instance/outbox).
     OUTBOX_DIR: str | None = None
 
-    # Largest request body accepted; a comment is at most 65,525 characters (up to 4 bytes each).
-    MAX_CONTENT_LENGTH = 512 * 1024
+    # Largest request body, in bytes; the largest form a browser can send must fit. That is the
+    # reply form with every field at its maxlength (65,525 + 245 + 100 + 200 + 200 characters)
+    # in a script of 4-byte characters, URL-encoded as "%XX" per byte (12 bytes a character):
+    # 795,240 bytes, plus the field names and the CSRF token.
+    MAX_CONTENT_LENGTH = 800 * 1024
+    # Largest text field of a multipart form, in bytes (Flask's key; its default is 500,000). A
+    # comment is at most 65,525 × 4 = 262,100 bytes there. URL-encoded forms, what browsers send
+    # here, are bounded by MAX_CONTENT_LENGTH alone.
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
 
     # Session cookie: never readable from JavaScript, not sent on cross-site subrequests.
     SESSION_COOKIE_HTTPONLY = True

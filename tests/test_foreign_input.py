@@ -8,6 +8,7 @@ failed before its fix.
 from __future__ import annotations
 
 import http.client
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -208,3 +209,65 @@ def test_confirmation_and_reply_pages_link_back_only_to_our_own_pages(
         assert page.status_code in (200, 400)
         assert "<form" in page.text
         assert off_site_targets(page.text) == []
+
+
+# Comments as long as the form allows, in any script
+
+MAXLENGTH = re.compile(r'<textarea[^>]*\bmaxlength="(\d+)"')
+# Each character is at most 4 bytes of UTF-8, and URL-encoding sends each byte as "%XX".
+WORST_URLENCODED_BYTES_PER_CHARACTER = 4 * 3
+# Field names, the CSRF token, the hidden fields and the "&" and "=" between them.
+FORM_OVERHEAD = 4096
+
+
+def textarea_maxlength(html: str) -> int:
+    return int(MAXLENGTH.search(html).group(1))
+
+
+@pytest.mark.parametrize("character", ["中", "𝄞", "é"])  # 3, 4 and 2 bytes of UTF-8
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "multipart/form-data"]
+)
+def test_a_comment_at_the_textareas_maxlength_in_any_script_is_stored(
+    app, client, post_id, character, content_type
+):
+    page = client.get("/posts/p/").text
+    body = character * textarea_maxlength(page)
+    response = client.post(
+        "/posts/p/comments",
+        data={"csrf_token": csrf_token_from(page), "body": body, "author_name": "名前" * 100,
+              "author_email": "reader@example.com", "author_url": ""},
+        content_type=content_type,
+    )  # fmt: skip
+    assert response.status_code == 302, response.text[:500]
+    assert stored_comments(app)[-1].body == body
+
+
+FORM_PAGES = ["/posts/p/", "/moderation/comments/{id}/edit", "/moderation/settings"]
+
+
+@pytest.mark.parametrize("url", FORM_PAGES)
+def test_every_form_a_browser_can_fill_fits_the_request_limits(
+    app, moderator, post_id, make_comment, url
+):
+    """The browser stops each field at its maxlength; whatever it then sends must be accepted."""
+    html = moderator.get(url.format(id=make_comment(post_id))).text
+    fields = re.findall(r"<(?:textarea|input)\b[^>]*>", html)
+    typed = [f for f in fields if not re.search(r'type="(hidden|checkbox|number)"', f)]
+    numbers = [f for f in fields if 'type="number"' in f]  # digits only, kept short by min/max
+    assert typed
+    without_limit = [f for f in typed if "maxlength=" not in f]
+    assert without_limit == []  # so the browser, not a 413, tells the reader "too long"
+    longest = [int(re.search(r'maxlength="(\d+)"', f).group(1)) for f in typed]
+    characters = sum(longest) + 20 * len(numbers)
+    worst = WORST_URLENCODED_BYTES_PER_CHARACTER * characters + FORM_OVERHEAD
+    assert app.config["MAX_CONTENT_LENGTH"] >= worst
+    # A multipart form is held field by field: its largest field, as raw UTF-8.
+    assert app.config["MAX_FORM_MEMORY_SIZE"] >= 4 * max(longest)
+
+
+@pytest.mark.app_config(MAX_CONTENT_LENGTH=1024)
+def test_a_body_over_the_limit_is_still_a_friendly_413(client, post_id, post_comment):
+    response = post_comment(body="x" * 5000)
+    assert response.status_code == 413
+    assert "more than this blog accepts" in response.text

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 
 from ..text import positive_id
-from ..web.fields import AuthorFieldsMixin, comment_body_field
+from ..web.fields import MAX_URL, AuthorFieldsMixin, comment_body_field
 
 
 class CommentForm(AuthorFieldsMixin, FlaskForm):
@@ -17,7 +17,8 @@ class CommentForm(AuthorFieldsMixin, FlaskForm):
     parent_id = HiddenField(default="")
     # A trap for bots: hidden from people by CSS and from screen readers; anything in it means spam.
     homepage_confirm = StringField(
-        "Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"}
+        "Leave this field empty",
+        render_kw={"tabindex": "-1", "autocomplete": "off", "maxlength": MAX_URL},
     )
 
     def parent_comment_id(self) -> int | None:
