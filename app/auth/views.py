@@ -57,7 +57,7 @@ def login() -> Response | str | tuple[str, int]:
 
     now = utcnow()
     ip_address = request.remote_addr or ""
-    wait = login_lockout(form.username.data, ip_address, now)
+    wait = login_lockout(ip_address, now)
     if wait is not None:
         minutes = minutes_to_wait(wait)
         form.form_errors.append(
