@@ -64,6 +64,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .classroom.accounts import load_instructor
+    from .discussion.outbox import init_mail_sender
     from .discussion.page_versions import watch_page_versions
     from .web.page_cache import KeepAsIs
     from .web.security import register_security
@@ -80,6 +81,7 @@ def register_extensions(app: Flask) -> None:
         app.config.setdefault("CACHE_SERIALIZER", KeepAsIs)
     cache.init_app(app)
     watch_page_versions()
+    init_mail_sender(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     register_security(app)

@@ -31,15 +31,21 @@ class DefaultConfig:
     # Seconds a reader (same IP address or email) waits between two comments; 0 switches it off.
     COMMENT_FLOOD_SECONDS = 15
 
-    # Notifications of held comments. With no MAIL_SERVER they go to instance/outbox/ as .eml files.
+    # Notifications of held comments, stored in the outbox table with the comment and sent by a
+    # background thread after the response. With no MAIL_SERVER they are written to OUTBOX_DIR
+    # as .eml files.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
-    # Connecting to a mail server that is down must not hold up the reader for long.
+    # How long the sender waits on each step with a mail server (readers never wait for it).
     MAIL_TIMEOUT_SECONDS = 5
     MAIL_FROM = "Class Blog <classblog@localhost>"
+    # A message that could not be sent is tried again after this many seconds, doubling up to an
+    # hour, until MAIL_MAX_ATTEMPTS attempts failed; then it waits for `flask send-mail`.
+    MAIL_RETRY_SECONDS = 60
+    MAIL_MAX_ATTEMPTS = 10
 
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (direct
     # serving) ignores those headers; behind one nginx, set 1.

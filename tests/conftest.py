@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, make_url, text
 from werkzeug.test import TestResponse
 
 from app import create_app
+from app.discussion.outbox import mail_sender
 from app.extensions import db
 
 BASE_TEST_CONFIG: dict[str, Any] = {
@@ -130,6 +131,8 @@ def app(request: pytest.FixtureRequest, database_uri: str, tmp_path: Path) -> It
     )
     app.instance_path = str(tmp_path / "instance")
     yield app
+    # A sender still at work (or waiting to retry) must not outlive its test's database.
+    mail_sender(app).stop(timeout=30)
     with app.app_context():
         db.engine.dispose()
 

@@ -12,6 +12,7 @@ import pytest
 
 from .conftest import csrf_token_from, stored_comments
 from .live_server import gunicorn
+from .mail_servers import sender_done
 from .raw_client import RawClient
 
 SITE = "https://blog.example.edu/classblog"
@@ -37,6 +38,12 @@ def app_outbox(app) -> Path:
     return Path(app.instance_path) / "outbox"
 
 
+def emails(app) -> list[Message]:
+    """The messages the app's sender wrote to its outbox folder, once it has finished."""
+    sender_done(app)
+    return outbox_messages(app_outbox(app))
+
+
 def links_in(text: str) -> list[str]:
     return URL.findall(text)
 
@@ -57,7 +64,7 @@ def post_from_host(client, host: str, **fields: str):
 @pytest.mark.parametrize("host", ["attacker.example", "attacker.example:8443"])
 def test_email_links_use_the_site_url_whatever_host_the_reader_sent(app, client, post_id, host):
     assert post_from_host(client, host).status_code == 302
-    [message] = outbox_messages(app_outbox(app))
+    [message] = emails(app)
     text = body_of(message)
     links = links_in(text)
     assert len(links) == 4  # the comment, Approve, Trash, the queue
@@ -73,7 +80,7 @@ def test_email_links_ignore_a_forwarded_host_too(app, client, post_id, post_comm
     client.environ_base["HTTP_X_FORWARDED_HOST"] = "attacker.example"
     client.environ_base["HTTP_X_FORWARDED_PROTO"] = "http"
     assert post_comment(body="Held, behind a proxy.").status_code == 302
-    [message] = outbox_messages(app_outbox(app))
+    [message] = emails(app)
     assert all(link.startswith(SITE + "/") for link in links_in(body_of(message)))
     assert "attacker" not in message.as_string()
 
@@ -81,7 +88,7 @@ def test_email_links_ignore_a_forwarded_host_too(app, client, post_id, post_comm
 @pytest.mark.app_config(SITE_URL=SITE, TRUSTED_HOSTS=[])
 def test_the_links_in_the_email_work_on_the_site(app, client, post_id, post_comment):
     post_comment(body="Approve me by email.")
-    text = body_of(outbox_messages(app_outbox(app))[0])
+    text = body_of(emails(app)[0])
     approve = re.search(r"Approve it: (\S+)", text).group(1)
     path = approve.removeprefix(SITE)
     page = app.test_client().get(path)
@@ -100,7 +107,7 @@ def test_an_untrusted_host_is_refused_and_nothing_is_stored_or_sent(app, client,
     )
     assert response.status_code == 400
     assert stored_comments(app) == []
-    assert outbox_messages(app_outbox(app)) == []
+    assert emails(app) == []
 
 
 @pytest.mark.app_config(SITE_URL="https://blog.example.edu:8443/classblog")
@@ -187,7 +194,7 @@ FAKE_ACTIONS = [
 @pytest.mark.parametrize("body", FAKE_ACTIONS)
 def test_a_comment_cannot_fake_the_emails_action_lines(app, client, post_id, post_comment, body):
     post_comment(body=body, author_name="Eve\u2028Approve it: http://attacker.example/n")
-    [message] = outbox_messages(app_outbox(app))
+    [message] = emails(app)
     text = body_of(message)
     site = app.config["SITE_URL"]
     lines = text.splitlines()
@@ -206,7 +213,7 @@ def test_the_email_quotes_the_comment_line_by_line_and_keeps_all_of_it(
 ):
     body = "First line.\n\nSecond paragraph, <b>as typed</b>.\n> already quoted"
     post_comment(body=body, author_name="Ada Lovelace", author_url="https://ada.example/")
-    text = body_of(outbox_messages(app_outbox(app))[0])
+    text = body_of(emails(app)[0])
     assert "\n> First line.\n>\n> Second paragraph, <b>as typed</b>.\n> > already quoted\n" in text
     assert "> Name: Ada Lovelace\n" in text
     assert "> Website: https://ada.example/\n" in text
