@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..discussion import email_links
-from ..discussion.discussion_settings import load_settings
+from ..discussion.discussion_settings import load_settings, save_settings
 from ..discussion.moderation import (
     Action,
     Outcome,
@@ -33,6 +33,7 @@ from ..discussion.moderation import (
 from ..discussion.page_versions import moderation_version
 from ..extensions import db
 from ..models import Comment, CommentStatus, Post, utcnow
+from ..publishing.posts import set_comments_open
 from ..text import plural, positive_id
 from ..web.fields import clean_line
 from ..web.guards import instructor_required
@@ -275,26 +276,26 @@ def reply(comment_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> Response | str | tuple[str, int]:
-    stored = load_settings()
-    form = DiscussionSettingsForm(obj=stored)
-    posts = db.session.scalars(db.select(Post).order_by(Post.published_at.desc())).all()
+    form = DiscussionSettingsForm(obj=load_settings())
     if request.method == "POST":
         if form.validate():
-            form.populate_obj(stored)
-            stored.notify_email = stored.notify_email or ""
-            db.session.add(stored)
-            db.session.commit()
+            save_settings(**form.settings())
             flash("Discussion settings saved.")
             return redirect(url_for("moderation.settings"))
-        return render_template("moderation/settings.html", form=form, posts=posts), 400
-    return render_template("moderation/settings.html", form=form, posts=posts)
+        return render_settings(form), 400
+    return render_settings(form)
+
+
+def render_settings(form: DiscussionSettingsForm) -> str:
+    return render_template(
+        "moderation/settings.html", form=form, posts=queries.posts_newest_first()
+    )
 
 
 @bp.post("/posts/<int:post_id>/comments-open")
 def toggle_comments(post_id: int) -> Response:
     post = db.get_or_404(Post, post_id)
-    post.comments_open = request.form.get("open") == "yes"
-    db.session.commit()
+    set_comments_open(post, request.form.get("open") == "yes")
     flash(f"Comments on “{post.title}” are now {'open' if post.comments_open else 'closed'}.")
     return redirect(url_for("moderation.settings"))
 
