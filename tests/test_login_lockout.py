@@ -105,3 +105,24 @@ def test_gunicorn_a_guesser_on_one_address_does_not_lock_out_another(live_instru
         assert logged_in.status == 302, logged_in.text[:300]
         assert logged_in.headers["location"] == "/moderation"
         assert teacher.request("GET", "/moderation").status == 200
+
+
+def test_log_in_says_why_it_refuses_without_a_request(app, instructor):
+    from app.classroom.accounts import LoginRefused, log_in
+
+    now = datetime.now(UTC)
+    with app.app_context():
+        with pytest.raises(LoginRefused) as wrong:
+            log_in("prof", "wrong", ATTACKER, now)
+        assert (wrong.value.status_code, wrong.value.message) == (
+            401,
+            "Invalid username or password.",
+        )
+        for _ in range(4):
+            with pytest.raises(LoginRefused):
+                log_in("nobody", "wrong", ATTACKER, now)
+        with pytest.raises(LoginRefused) as locked:
+            log_in("prof", INSTRUCTOR_PASSWORD, ATTACKER, now)
+        assert locked.value.status_code == 429
+        assert "try again in 15 minutes" in locked.value.message
+        assert log_in("prof", INSTRUCTOR_PASSWORD, INSTRUCTOR, now).id == instructor

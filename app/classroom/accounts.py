@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import Instructor, LoginFailure
-from ..text import positive_id
+from ..text import plural, positive_id
 
 MIN_PASSWORD_LENGTH = 8
 MAX_FAILURES = 5
@@ -119,6 +119,37 @@ def authenticate(username: str, password: str, ip_address: str, now: datetime) -
     db.session.execute(db.delete(LoginFailure).where(LoginFailure.failed_at < now - FAILURE_WINDOW))
     db.session.commit()
     return None
+
+
+INVALID = "Invalid username or password."
+
+
+class LoginRefused(Exception):
+    """A refused login, with the words and HTTP status to show at the form."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+def log_in(username: str, password: str, ip_address: str, now: datetime) -> Instructor:
+    """The instructor these credentials belong to.
+
+    Refuses (``LoginRefused``) an address that is locked out (429, with how long to wait; even
+    the right password waits) and wrong credentials (401, the same words for an unknown username
+    and a wrong password). Records each failure for the lockout.
+    """
+    wait = login_lockout(ip_address, now)
+    if wait is not None:
+        minutes = minutes_to_wait(wait)
+        raise LoginRefused(
+            f"Too many failed logins; try again in {plural(minutes, 'minute')}.", 429
+        )
+    instructor = authenticate(username, password, ip_address, now)
+    if instructor is None:
+        raise LoginRefused(INVALID, 401)
+    return instructor
 
 
 def load_instructor(user_id: str) -> Instructor | None:
