@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from app import create_app
 from app.discussion.notifications import ModerationLinks, held_comment_message
 from app.discussion.outbox import MailTransport, deliver, mail_sender, queue_message
 from app.extensions import db
-from app.models import Comment, OutboxStatus
+from app.models import Comment, OutboxMessage, OutboxStatus, utcnow
 
 from .conftest import BASE_TEST_CONFIG, ON_POSTGRES, csrf_token_from, stored_comments
 from .live_server import gunicorn
@@ -202,17 +203,29 @@ def test_a_claim_left_by_a_sender_that_died_expires(app, post_id, post_comment):
     post_comment(body="Claimed, then abandoned.")
     transport = MailTransport.from_config(app.config, app.instance_path)
     with app.app_context():
-        db.session.execute(
-            text("UPDATE outbox_messages SET locked_until = :until, attempts = 1"),
-            {"until": "2999-01-01 00:00:00"},
-        )
+        held_until = utcnow() + timedelta(minutes=5)
+        db.session.execute(update(OutboxMessage).values(locked_until=held_until, attempts=1))
         db.session.commit()
         assert deliver(transport, due_only=False) == (0, 0)  # still someone else's
-        db.session.execute(text("UPDATE outbox_messages SET locked_until = NULL"))
+        db.session.execute(update(OutboxMessage).values(locked_until=utcnow()))  # it expired
         db.session.commit()
         assert deliver(transport) == (1, 0)
     [row] = outbox_rows(app)
     assert row.status is SENT and row.attempts == 2
+
+
+def test_a_sender_waits_for_another_senders_claim_instead_of_spinning(app, post_id, post_comment):
+    from app.discussion.outbox import next_due
+
+    mail_sender(app).stop()
+    post_comment(body="Held by another sender.")
+    now = datetime.now(UTC)
+    with app.app_context():
+        assert next_due() <= now  # due now
+        db.session.execute(update(OutboxMessage).values(locked_until=now + timedelta(seconds=30)))
+        db.session.commit()
+        due = next_due()
+    assert timedelta(seconds=29) < due - now <= timedelta(seconds=30)
 
 
 def test_two_senders_at_once_send_each_message_once(app, post_id, make_comment):

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import case, event, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -222,10 +222,18 @@ def deliver(transport: MailTransport, *, due_only: bool = True) -> Delivery:
 
 
 def next_due() -> datetime | None:
-    """When the earliest pending message is due, if any is."""
+    """When the earliest pending message can be taken, if any is pending: its next attempt, or
+    later if another sender holds it (waking sooner would find nothing to take, again and
+    again, until that sender is done)."""
     table = OutboxMessage.__table__
+    free_at = case(
+        (table.c.locked_until > table.c.next_attempt_at, table.c.locked_until),
+        else_=table.c.next_attempt_at,
+    )
     return db.session.scalar(
-        select(db.func.min(table.c.next_attempt_at)).where(table.c.status == PENDING)
+        select(db.func.min(type_coerce(free_at, OutboxMessage.next_attempt_at.type))).where(
+            table.c.status == PENDING
+        )
     )
 
 
