@@ -7,7 +7,6 @@ outbox, is tried again, and leaves when a working server appears; nothing is sen
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -228,8 +227,10 @@ def test_a_sender_waits_for_another_senders_claim_instead_of_spinning(app, post_
     assert timedelta(seconds=29) < due - now <= timedelta(seconds=30)
 
 
-def test_two_senders_at_once_send_each_message_once(app, post_id, make_comment):
-    mail_sender(app).stop()  # the senders here are the three threads below
+def test_three_workers_senders_at_once_send_each_message_once(
+    app, database_uri, post_id, make_comment
+):
+    mail_sender(app).stop()  # the senders here are the three "workers" below
     comment_ids = [make_comment(post_id, body=f"Comment {n}") for n in range(45)]
     with app.app_context():
         for comment_id in comment_ids:
@@ -242,25 +243,23 @@ def test_two_senders_at_once_send_each_message_once(app, post_id, make_comment):
             queue_message(message, comment.created_at)
         db.session.commit()
     with smtp_server() as working:
-        use_mail_server(app, working.port)
-        transport = MailTransport.from_config(app.config, app.instance_path)
-        results = []
-
-        def send_all() -> None:
-            with app.app_context():
-                results.append(deliver(transport))
-
-        senders = [threading.Thread(target=send_all) for _ in range(3)]
-        for sender in senders:
-            sender.start()
-        for sender in senders:
-            sender.join(60)
-        assert wait_until(lambda: len(working.received) >= 45)
-        time.sleep(0.2)  # a duplicate, if there were one, would have arrived by now
+        config = {**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri,
+                  "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": working.port}  # fmt: skip
+        workers = [create_app(config) for _ in range(3)]
+        try:
+            for worker in workers:
+                mail_sender(worker).wake()
+            assert wait_until(lambda: len(working.received) >= 45)
+            assert wait_until(lambda: {m.status for m in outbox_rows(app)} == {SENT})
+            time.sleep(0.2)  # a duplicate, if there were one, would have arrived by now
+        finally:
+            for worker in workers:
+                mail_sender(worker).stop()
+                with worker.app_context():
+                    db.engine.dispose()
         bodies = [m.get_content() for m in working.received]
-    assert sum(sent for sent, _ in results) == 45
     assert len(bodies) == 45 == len(set(bodies))
-    assert {m.status for m in outbox_rows(app)} == {SENT}
+    assert {(m.status, m.attempts) for m in outbox_rows(app)} == {(SENT, 1)}
 
 
 # Against gunicorn: one worker serves readers while its sender waits on a hanging server

@@ -217,7 +217,9 @@ def deliver(transport: MailTransport, *, due_only: bool = True) -> Delivery:
                 error = exc
             record(claimed, transport, error, utcnow())
             sent, failed = sent + (error is None), failed + (error is not None)
-        if not batch:  # a short batch may only mean another sender took the rest
+        # A short batch is the end, or another sender took the rest: either way ours are done.
+        # (A sender thread looks again at once if a free message is still due: see next_due.)
+        if len(batch) < BATCH:
             return Delivery(sent, failed)
 
 
