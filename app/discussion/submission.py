@@ -159,6 +159,7 @@ def store_comment(
     instructor: Instructor | None,
     notify: NotificationSettings | None,
 ) -> Submitted:
+    """``submit_comment`` but for its one failure: the checks, the verdict, one commit."""
     settings = load_settings()
     rules = rules_from(settings)
     if not comments_are_open(post.comments_open, post.published_at, rules.close_after_days, now):
