@@ -154,7 +154,10 @@ def send(claimed: Claimed, transport: MailTransport) -> None:
     transport.outbox_dir.mkdir(parents=True, exist_ok=True)
     # Named by the row: trying again after a crash rewrites the same file, never a second one.
     path = transport.outbox_dir / f"{claimed.created_at:%Y%m%d-%H%M%S}-{claimed.id:08d}.eml"
-    path.write_text(claimed.message, encoding="ascii")
+    # Written aside and renamed, so whoever reads *.eml never sees half a message.
+    partial = path.with_suffix(".partial")
+    partial.write_text(claimed.message, encoding="ascii")
+    partial.replace(path)
     log.info("No MAIL_SERVER configured; notification written to %s\n%s", path, claimed.message)
 
 
