@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import case, event, or_, select, type_coerce, update
+from sqlalchemy import case, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -235,11 +235,7 @@ def next_due() -> datetime | None:
         (table.c.locked_until > table.c.next_attempt_at, table.c.locked_until),
         else_=table.c.next_attempt_at,
     )
-    return db.session.scalar(
-        select(db.func.min(type_coerce(free_at, OutboxMessage.next_attempt_at.type))).where(
-            table.c.status == PENDING
-        )
-    )
+    return db.session.scalar(select(db.func.min(free_at)).where(table.c.status == PENDING))
 
 
 class MailSender:
@@ -273,7 +269,8 @@ class MailSender:
                 self._thread.start()
 
     def stop(self, timeout: float | None = None) -> None:
-        """Stop the thread after the message it is sending, waiting up to ``timeout`` seconds."""
+        """Stop the thread for good, after the message it is sending, waiting up to ``timeout``
+        seconds; what is pending stays in the outbox."""
         with self._lock:
             self._stopping = True
             self._wake.set()
@@ -282,7 +279,8 @@ class MailSender:
             thread.join(timeout)
 
     def wait_until_idle(self, timeout: float) -> bool:
-        """Whether the thread finished its work (nothing pending is due) within ``timeout``."""
+        """Whether the thread has ended, nothing being left pending, within ``timeout`` seconds
+        (a thread waiting to retry a failed message is not idle)."""
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
@@ -308,6 +306,7 @@ class MailSender:
 
 
 def mail_sender(app: Flask) -> MailSender:
+    """The application's sender in this process."""
     return app.extensions[SENDER_KEY]
 
 
