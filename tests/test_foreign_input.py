@@ -271,3 +271,10 @@ def test_a_body_over_the_limit_is_still_a_friendly_413(client, post_id, post_com
     response = post_comment(body="x" * 5000)
     assert response.status_code == 413
     assert "more than this blog accepts" in response.text
+
+
+@pytest.mark.parametrize("target", EVIL_NEXT)
+def test_the_login_page_carries_only_our_own_next(client, target):
+    page = client.get("/login", query_string={"next": target})
+    assert page.status_code == 200
+    assert off_site_targets(page.text) == []

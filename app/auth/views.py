@@ -44,7 +44,8 @@ def login() -> Response | str | tuple[str, int]:
         return redirect(safe_next(request.args.get("next"), default_next))
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = request.args.get("next", "")
+        # Checked here too, not only when redirecting: the page should carry no foreign address.
+        form.next.data = safe_next(request.args.get("next"), "")
         return render_template("auth/login.html", form=form)
 
     if not form.validate():
