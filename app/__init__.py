@@ -12,7 +12,13 @@ from sqlalchemy import event
 
 from .config import DefaultConfig
 from .extensions import cache, csrf, db, login_manager, migrate
-from .startup import MIGRATIONS_DIR, ensure_instance_folder, load_or_create_secret_key
+from .startup import (
+    MIGRATIONS_DIR,
+    StartupError,
+    ensure_instance_folder,
+    load_or_create_secret_key,
+)
+from .web.site import SiteUrlError, default_trusted_hosts, split_site_url
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -49,10 +55,17 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if not app.config.get("SECRET_KEY"):
         ensure_instance_folder(app)
         app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
+    try:
+        split_site_url(app.config["SITE_URL"])
+    except SiteUrlError as error:
+        raise StartupError(str(error)) from error
+    if app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(app.config["SITE_URL"])
 
 
 def register_extensions(app: Flask) -> None:
     from .classroom.accounts import load_instructor
+    from .discussion.outbox import init_mail_sender
     from .discussion.page_versions import watch_page_versions
     from .web.page_cache import KeepAsIs, code_version
     from .web.rate_limits import init_rate_limits
@@ -73,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     app.config["CACHE_KEY_PREFIX"] = f"{app.config['CACHE_KEY_PREFIX']}{rendered_by}:"
     cache.init_app(app)
     watch_page_versions()
+    init_mail_sender(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     register_security(app)

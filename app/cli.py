@@ -13,8 +13,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .classroom.accounts import AccountError, save_instructor
+from .discussion.outbox import MailTransport, deliver
 from .extensions import cache, db
 from .startup import StartupError, check_schema_is_current
+from .text import plural
 from .transfer.backup import BackupError, backup_sqlite
 from .transfer.export import ExportError, import_data, read_export, write_export
 from .transfer.seed import seed_database
@@ -126,6 +128,24 @@ def import_command(path: Path) -> None:
     click.echo("Cleared the page cache.")
 
 
+@click.command("send-mail")
+@with_appcontext
+@needs_current_schema
+def send_mail_command() -> None:
+    """Send every notification still in the outbox now, failed ones included."""
+    transport = MailTransport.from_config(current_app.config, current_app.instance_path)
+    delivery = deliver(transport, due_only=False)
+    if not (delivery.sent or delivery.failed):
+        click.echo("The outbox holds nothing to send.")
+        return
+    click.echo(f"Sent {plural(delivery.sent, 'message')}.")
+    if delivery.failed:
+        raise click.ClickException(
+            f"{plural(delivery.failed, 'message')} could not be sent and stay in the outbox "
+            "(the log says why)."
+        )
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         seed_command,
@@ -134,5 +154,6 @@ def register_commands(app: Flask) -> None:
         export_command,
         import_command,
         clear_cache_command,
+        send_mail_command,
     ):
         app.cli.add_command(command)

@@ -16,6 +16,13 @@ class DefaultConfig:
     # How long an SQLite writer waits for a lock before giving up, in milliseconds.
     SQLITE_BUSY_TIMEOUT_MS = 10_000
 
+    # The blog's public address: links in emails are built on it, never on the Host header a
+    # request came with (anyone can send any). Set it to the address readers use.
+    SITE_URL = "http://127.0.0.1:5000"
+    # Host names the blog answers to (Flask's own key); any other Host header gets a 400.
+    # None means SITE_URL's host plus localhost and 127.0.0.1; an empty list lets any host in.
+    TRUSTED_HOSTS: list[str] | None = None
+
     # Site name shown in the header and page titles.
     BLOG_TITLE = "Class Blog"
     # Posts per page on the front page.
@@ -24,15 +31,21 @@ class DefaultConfig:
     # Seconds a reader (same IP address or email) waits between two comments; 0 switches it off.
     COMMENT_FLOOD_SECONDS = 15
 
-    # Notifications of held comments. With no MAIL_SERVER they go to instance/outbox/ as .eml files.
+    # Notifications of held comments, stored in the outbox table with the comment and sent by a
+    # background thread after the response. With no MAIL_SERVER they are written to OUTBOX_DIR
+    # as .eml files.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
-    # Connecting to a mail server that is down must not hold up the reader for long.
+    # How long the sender waits on each step with a mail server (readers never wait for it).
     MAIL_TIMEOUT_SECONDS = 5
     MAIL_FROM = "Class Blog <classblog@localhost>"
+    # A message that could not be sent is tried again after this many seconds, doubling up to an
+    # hour, until MAIL_MAX_ATTEMPTS attempts failed; then it waits for `flask send-mail`.
+    MAIL_RETRY_SECONDS = 60
+    MAIL_MAX_ATTEMPTS = 10
 
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (direct
     # serving) ignores those headers; behind one nginx, set 1.
@@ -58,8 +71,15 @@ class DefaultConfig:
     # Where notifications go when no MAIL_SERVER is set (None: instance/outbox).
     OUTBOX_DIR: str | None = None
 
-    # Largest request body accepted; a comment is at most 65,525 characters (up to 4 bytes each).
-    MAX_CONTENT_LENGTH = 512 * 1024
+    # Largest request body, in bytes; the largest form a browser can send must fit. That is the
+    # reply form with every field at its maxlength (65,525 + 245 + 100 + 200 + 200 characters)
+    # in a script of 4-byte characters, URL-encoded as "%XX" per byte (12 bytes a character):
+    # 795,240 bytes, plus the field names and the CSRF token.
+    MAX_CONTENT_LENGTH = 800 * 1024
+    # Largest text field of a multipart form, in bytes (Flask's key; its default is 500,000). A
+    # comment is at most 65,525 × 4 = 262,100 bytes there. URL-encoded forms, what browsers send
+    # here, are bounded by MAX_CONTENT_LENGTH alone.
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
 
     # Session cookie: never readable from JavaScript, not sent on cross-site subrequests.
     SESSION_COOKIE_HTTPONLY = True

@@ -56,11 +56,19 @@ class CommentStatus(enum.StrEnum):
     TRASH = "trash"
 
 
-def _status_type() -> Enum:
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"  # to be sent at its next_attempt_at
+    SENT = "sent"
+    FAILED = "failed"  # given up after MAIL_MAX_ATTEMPTS; `flask send-mail` tries again
+
+
+def _status_type(
+    statuses: type[enum.StrEnum] = CommentStatus, name: str = "comment_status"
+) -> Enum:
     """Statuses stored as their lowercase names in a short string column on every backend."""
     return Enum(
-        CommentStatus,
-        name="comment_status",
+        statuses,
+        name=name,
         native_enum=False,
         length=16,
         values_callable=lambda statuses: [status.value for status in statuses],
@@ -239,3 +247,28 @@ class CacheVersion(db.Model):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(default=1)
+
+
+class OutboxMessage(db.Model):
+    """An email to send, stored in the same transaction as the change it tells about (a held
+    comment), so it exists exactly when that change does; ``discussion.outbox`` sends it."""
+
+    __tablename__ = "outbox_messages"
+    # What the sender asks: which pending messages are due, and when the next one will be.
+    __table_args__ = (Index("ix_outbox_messages_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _status_type(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    # The whole message as sent (RFC 5322, ASCII: headers and body are encoded).
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A sender is at work on this message until then; after that, another may take it over.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

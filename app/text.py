@@ -89,3 +89,20 @@ def excerpt(text: str, max_words: int = 50) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """``1 comment``, ``2 comments``."""
     return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+ASCII_ID = re.compile(r"[0-9]{1,10}")
+# The largest id every backend's integer primary key holds (PostgreSQL's INTEGER).
+MAX_ID = 2**31 - 1
+
+
+def positive_id(text: str | None) -> int | None:
+    """The row id written in ``text`` (ASCII digits only, 1 to 2,147,483,647), else None.
+
+    ``str.isdigit()`` is no test: it says yes to ``²`` and ``①``, which ``int()`` refuses, and to
+    ``٣``, which ``int()`` reads as 3; an id in a URL or a form is only ever written in ASCII.
+    """
+    if text is None or not ASCII_ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None

@@ -3,6 +3,10 @@
 
 # BLOG_TITLE = "History 212: The Cold War"
 
+# The address readers use: the instructor's emails link there, and the blog answers only to this
+# host name (and to localhost and 127.0.0.1) unless TRUSTED_HOSTS says otherwise.
+# SITE_URL = "https://blog.example.edu"
+
 # A database other than instance/blog.sqlite3, e.g. PostgreSQL:
 # SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://blog:secret@127.0.0.1:5432/blog"
 

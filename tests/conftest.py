@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, make_url, text
 from werkzeug.test import TestResponse
 
 from app import create_app
+from app.discussion.outbox import mail_sender
 from app.extensions import db
 
 BASE_TEST_CONFIG: dict[str, Any] = {
@@ -32,7 +33,7 @@ BASE_TEST_CONFIG: dict[str, Any] = {
     # Most tests post several comments in a row; the flood-control tests switch it back on.
     "COMMENT_FLOOD_SECONDS": 0,
     # The migrated test database is current by construction; test_faults checks the check.
-    # One limiter serves every test app; the rate-limit tests switch it on and reset it.
+    # Each app counts in its own memory; the rate-limit tests switch limits on.
     "RATELIMIT_ENABLED": False,
 }
 
@@ -134,6 +135,8 @@ def app(request: pytest.FixtureRequest, database_uri: str, tmp_path: Path) -> It
     )
     app.instance_path = str(tmp_path / "instance")
     yield app
+    # A sender still at work (or waiting to retry) must not outlive its test's database.
+    mail_sender(app).stop(timeout=30)
     with app.app_context():
         db.engine.dispose()
 

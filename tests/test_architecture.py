@@ -111,3 +111,36 @@ def test_the_rule_catches_a_wrong_import(tmp_path, module, source, offence):
     broken = forbidden_imports(copy)
     assert len(broken) == 1, (offence, broken)
     assert broken[0].startswith(module_name(wrong, copy) + " → ")
+
+
+# Views read and answer; the domain writes and sends.
+
+SESSION_WRITES = {"add", "add_all", "commit", "delete", "execute", "flush", "merge", "rollback"}
+SENDING_MODULES = {"smtplib", "app.discussion.outbox"}
+
+
+def writes_and_sends(path: Path) -> list[str]:
+    """Each ``db.session.<write>(...)`` call and each import of a mail sender in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [
+        f"line {node.lineno}: session.{node.func.attr}()"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in SESSION_WRITES
+        and isinstance(node.func.value, ast.Attribute)
+        and node.func.value.attr == "session"
+    ]
+    plain_imports = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    senders = (imported_modules(path) | plain_imports) & SENDING_MODULES
+    return found + [f"imports {module}" for module in sorted(senders)]
+
+
+@pytest.mark.parametrize("blueprint", sorted(BLUEPRINTS))
+def test_views_neither_write_the_database_nor_send_mail(blueprint):
+    assert writes_and_sends(APP / blueprint / "views.py") == []

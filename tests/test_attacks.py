@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Comment, CommentStatus, Post
 
 from .conftest import csrf_token_from, form_post, stored_comments
+from .mail_servers import sender_done
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -103,6 +104,7 @@ def post_id(make_post):
 
 
 def outbox_messages(app) -> list[email.message.Message]:
+    sender_done(app)  # the emails are written after the responses, by the app's sender
     outbox = Path(app.instance_path) / "outbox"
     return (
         [email.message_from_bytes(p.read_bytes()) for p in sorted(outbox.glob("*.eml"))]

@@ -15,17 +15,15 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..classroom.accounts import authenticate, login_lockout, minutes_to_wait
+from ..classroom.accounts import LoginRefused, log_in
 from ..extensions import csrf
 from ..models import utcnow
-from ..text import plural
 from ..web.rate_limits import Breach, check_rate_limit
 from ..web.redirects import safe_next
 from .forms import EmptyForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 
-INVALID = "Invalid username or password."
 SESSION_EXPIRED = "Your session expired; please log in again."
 
 
@@ -45,7 +43,8 @@ def login() -> Response | str | tuple[str, int]:
         return redirect(safe_next(request.args.get("next"), default_next))
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = request.args.get("next", "")
+        # Checked here too, not only when redirecting: the page should carry no foreign address.
+        form.next.data = safe_next(request.args.get("next"), "")
         return render_template("auth/login.html", form=form)
     limit = current_app.config["LOGIN_RATE_LIMIT"]
     breach = check_rate_limit("login", limit, request.remote_addr or "")
@@ -57,21 +56,13 @@ def login() -> Response | str | tuple[str, int]:
             form.csrf_token.errors = []
             form.form_errors.append(SESSION_EXPIRED)
         return render_template("auth/login.html", form=form), 400
-
-    now = utcnow()
-    ip_address = request.remote_addr or ""
-    wait = login_lockout(form.username.data, ip_address, now)
-    if wait is not None:
-        minutes = minutes_to_wait(wait)
-        form.form_errors.append(
-            f"Too many failed logins; try again in {plural(minutes, 'minute')}."
+    try:
+        instructor = log_in(
+            form.username.data, form.password.data, request.remote_addr or "", utcnow()
         )
-        return render_template("auth/login.html", form=form), 429
-
-    instructor = authenticate(form.username.data, form.password.data, ip_address, now)
-    if instructor is None:
-        form.form_errors.append(INVALID)
-        return render_template("auth/login.html", form=form), 401
+    except LoginRefused as refusal:
+        form.form_errors.append(refusal.message)
+        return render_template("auth/login.html", form=form), refusal.status_code
     login_user(instructor)
     flash(f"Logged in as {instructor.username}.")
     return redirect(safe_next(form.next.data, default_next))

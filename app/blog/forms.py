@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 
-from ..web.fields import AuthorFieldsMixin, comment_body_field
+from ..text import positive_id
+from ..web.fields import MAX_URL, AuthorFieldsMixin, comment_body_field
 
 
 class CommentForm(AuthorFieldsMixin, FlaskForm):
@@ -16,7 +17,8 @@ class CommentForm(AuthorFieldsMixin, FlaskForm):
     parent_id = HiddenField(default="")
     # A trap for bots: hidden from people by CSS and from screen readers; anything in it means spam.
     homepage_confirm = StringField(
-        "Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"}
+        "Leave this field empty",
+        render_kw={"tabindex": "-1", "autocomplete": "off", "maxlength": MAX_URL},
     )
 
     def parent_comment_id(self) -> int | None:
@@ -24,4 +26,5 @@ class CommentForm(AuthorFieldsMixin, FlaskForm):
         raw = (self.parent_id.data or "").strip()
         if not raw or raw == "0":
             return None
-        return int(raw) if raw.isdigit() and len(raw) < 12 else -1
+        parsed = positive_id(raw)
+        return -1 if parsed is None else parsed

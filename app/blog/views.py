@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NamedTuple
 
 from flask import (
@@ -20,12 +19,9 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..discussion.discussion_settings import load_rules, load_settings
-from ..discussion.email_links import make_token
-from ..discussion.moderation import Action
-from ..discussion.notifications import ModerationLinks, deliver, held_comment_message
+from ..discussion.discussion_settings import load_rules
+from ..discussion.notifications import NotificationSettings
 from ..discussion.reply_threads import build_threads
 from ..discussion.rules import CommentDraft, comments_are_open
 from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment
@@ -40,6 +36,7 @@ from ..web.reader_memory import (
     remembered_author,
     save_author,
 )
+from ..web.site import SiteLinks
 from . import queries
 from .forms import CommentForm
 
@@ -180,7 +177,6 @@ HELD_MESSAGE = "Thank you! Your comment is awaiting moderation."
 RATE_LIMITED = (
     "You have sent a lot of comments in a short time; please wait a minute and try again."
 )
-NOT_SAVED = "We could not save your comment; please try again."
 
 
 def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
@@ -206,17 +202,9 @@ def create(slug: str) -> Response | tuple[str, int]:
             form.csrf_token.errors = []
             form.form_errors.append(SESSION_EXPIRED)
         return render_post_page(post, form, status=400)
-
-    draft = CommentDraft(
-        body=form.body.data,
-        author_name=form.author_name.data,
-        author_email=form.author_email.data,
-        author_url=form.author_url.data or "",
-        author_ip=request.remote_addr or "",
-        user_agent=request.user_agent.string[:255],
-    )
+    draft = draft_from(form)
     try:
-        submitted = submit_comment(
+        comment = submit_comment(
             post,
             draft,
             parent_id=form.parent_comment_id(),
@@ -224,22 +212,15 @@ def create(slug: str) -> Response | tuple[str, int]:
             flood_seconds=current_app.config["COMMENT_FLOOD_SECONDS"],
             now=utcnow(),
             instructor=current_user if current_user.is_authenticated else None,
-        )
+            notify=notification_settings(),
+        ).comment
     except SubmissionRefused as refusal:
         form.form_errors.append(refusal.message)
         return render_post_page(post, form, status=refusal.status_code)
-    except SQLAlchemyError:
-        # A full disk, a read-only file, a lock held too long: nothing was stored, say so.
-        db.session.rollback()
-        current_app.logger.exception("Could not store a comment on %s", post.slug)
-        form.form_errors.append(NOT_SAVED)
-        return render_post_page(post, form, status=503)
 
-    comment = submitted.comment
     if comment.status is CommentStatus.PENDING:
         remember_own_comment(comment.id)
         flash(HELD_MESSAGE)
-        notify_instructor(comment)
     response = redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
     if form.remember.data:
         save_author(response, draft_details(draft))
@@ -248,36 +229,26 @@ def create(slug: str) -> Response | tuple[str, int]:
     return response
 
 
-def notify_instructor(comment: Comment) -> None:
-    """Email the instructor about a held comment, with one-click links (never fails the request)."""
-    config = current_app.config
-    secret = config["SECRET_KEY"]
-    links = ModerationLinks(
-        queue=url_for("moderation.queue", _external=True, _anchor=f"mod-comment-{comment.id}"),
-        approve=url_for(
-            "moderation.email_action",
-            token=make_token(secret, comment.id, Action.APPROVE),
-            _external=True,
-        ),
-        trash=url_for(
-            "moderation.email_action",
-            token=make_token(secret, comment.id, Action.TRASH),
-            _external=True,
-        ),
-        comment=url_for(
-            "blog.post", slug=comment.post.slug, _external=True, _anchor=f"comment-{comment.id}"
-        ),
+def draft_from(form: CommentForm) -> CommentDraft:
+    return CommentDraft(
+        body=form.body.data,
+        author_name=form.author_name.data,
+        author_email=form.author_email.data,
+        author_url=form.author_url.data or "",
+        author_ip=request.remote_addr or "",
+        user_agent=request.user_agent.string[:255],
     )
-    message = held_comment_message(
-        comment,
-        links,
-        to_address=load_settings().notify_email or "instructor@localhost",
+
+
+def notification_settings() -> NotificationSettings:
+    """What the instructor's email about a held comment needs. Its links are built on SITE_URL:
+    the request's Host is the reader's to choose."""
+    config = current_app.config
+    return NotificationSettings(
+        url_for=SiteLinks(current_app.url_map, config["SITE_URL"]),
+        secret_key=config["SECRET_KEY"],
         from_address=config["MAIL_FROM"],
         blog_title=config["BLOG_TITLE"],
-        now=utcnow(),
-    )
-    deliver(
-        message, config, Path(config["OUTBOX_DIR"] or Path(current_app.instance_path) / "outbox")
     )
 
 

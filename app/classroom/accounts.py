@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import Instructor, LoginFailure
+from ..text import plural, positive_id
 
 MIN_PASSWORD_LENGTH = 8
 MAX_FAILURES = 5
@@ -62,49 +63,96 @@ def minutes_to_wait(remaining: timedelta) -> int:
     return max(1, math.ceil(remaining.total_seconds() / 60))
 
 
-def recent_failures(
-    username: str, ip_address: str, now: datetime
-) -> tuple[list[datetime], list[datetime]]:
-    """Failure times in the window for this username and for this IP address."""
-    rows = db.session.execute(
-        db.select(LoginFailure.username, LoginFailure.ip_address, LoginFailure.failed_at).where(
-            LoginFailure.failed_at > now - FAILURE_WINDOW,
-            or_(LoginFailure.username == username, LoginFailure.ip_address == ip_address),
+def guesser_key(ip_address: str) -> str:
+    """Whose failures these are: the IPv4 address, or the /64 network of an IPv6 address (one
+    subscriber usually holds a whole /64, and could otherwise take a fresh address per guess)."""
+    try:
+        address = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return ip_address[:45]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def recent_failures(guesser: str, now: datetime) -> list[datetime]:
+    """Failure times in the window from this guesser (address or IPv6 network), any username."""
+    return list(
+        db.session.scalars(
+            db.select(LoginFailure.failed_at).where(
+                LoginFailure.ip_address == guesser,
+                LoginFailure.failed_at > now - FAILURE_WINDOW,
+            )
         )
-    ).all()
-    by_name = [row.failed_at for row in rows if row.username == username]
-    by_ip = [row.failed_at for row in rows if row.ip_address == ip_address]
-    return by_name, by_ip
+    )
 
 
-def login_lockout(username: str, ip_address: str, now: datetime) -> timedelta | None:
-    """The longer wait of the username's and the IP address's lockouts, if either applies."""
-    by_name, by_ip = recent_failures(username, ip_address, now)
-    waits = [w for w in (lockout_remaining(by_name, now), lockout_remaining(by_ip, now)) if w]
-    return max(waits) if waits else None
+def login_lockout(ip_address: str, now: datetime) -> timedelta | None:
+    """How long this address must wait before trying again, if it is locked out.
+
+    Failures count against the address they came from, whatever usernames it tried, which
+    covers one username tried from there. They never lock a username for everyone: a lockout
+    anyone could trigger for the instructor's username would let anyone lock the instructor
+    out, from anywhere, for as long as they kept guessing.
+    """
+    return lockout_remaining(recent_failures(guesser_key(ip_address), now), now)
 
 
 def authenticate(username: str, password: str, ip_address: str, now: datetime) -> Instructor | None:
     """The instructor for these credentials, or None.
 
-    Failures are recorded for the lockout; a success clears that username's failures.
+    Failures are recorded against the address for the lockout; a success clears the failures
+    of that username from that address only (not a guesser's, elsewhere).
     """
     username = username.strip()[:64]
+    guesser = guesser_key(ip_address)
     instructor = db.session.scalar(db.select(Instructor).filter_by(username=username))
     if instructor is None:
         check_password_hash(_DUMMY_HASH, password)
     elif instructor.check_password(password):
-        db.session.execute(db.delete(LoginFailure).filter_by(username=username))
+        db.session.execute(db.delete(LoginFailure).filter_by(username=username, ip_address=guesser))
         db.session.commit()
         return instructor
-    db.session.add(LoginFailure(username=username, ip_address=ip_address, failed_at=now))
+    db.session.add(LoginFailure(username=username, ip_address=guesser, failed_at=now))
     db.session.execute(db.delete(LoginFailure).where(LoginFailure.failed_at < now - FAILURE_WINDOW))
     db.session.commit()
     return None
 
 
+INVALID = "Invalid username or password."
+
+
+class LoginRefused(Exception):
+    """A refused login, with the words and HTTP status to show at the form."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+def log_in(username: str, password: str, ip_address: str, now: datetime) -> Instructor:
+    """The instructor these credentials belong to.
+
+    Refuses (``LoginRefused``) an address that is locked out (429, with how long to wait; even
+    the right password waits) and wrong credentials (401, the same words for an unknown username
+    and a wrong password). Records each failure for the lockout.
+    """
+    wait = login_lockout(ip_address, now)
+    if wait is not None:
+        minutes = minutes_to_wait(wait)
+        raise LoginRefused(
+            f"Too many failed logins; try again in {plural(minutes, 'minute')}.", 429
+        )
+    instructor = authenticate(username, password, ip_address, now)
+    if instructor is None:
+        raise LoginRefused(INVALID, 401)
+    return instructor
+
+
 def load_instructor(user_id: str) -> Instructor | None:
     """Flask-Login's user loader: the instructor whose id the session holds, if any."""
-    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 12:
-        return None
-    return db.session.get(Instructor, int(user_id))
+    instructor_id = positive_id(user_id)
+    return None if instructor_id is None else db.session.get(Instructor, instructor_id)

@@ -22,6 +22,31 @@ def load_settings() -> DiscussionSettings:
     return settings
 
 
+def save_settings(
+    *,
+    manual_approval: bool,
+    require_prior_approval: bool,
+    max_links: int,
+    moderation_words: str,
+    disallowed_words: str,
+    close_after_days: int | None,
+    notify_email: str | None,
+) -> DiscussionSettings:
+    """Store the instructor's discussion settings (the one row, created on the first save);
+    commits. The form has checked each value; an empty notification address is stored as ""."""
+    settings = load_settings()
+    settings.manual_approval = manual_approval
+    settings.require_prior_approval = require_prior_approval
+    settings.max_links = max_links
+    settings.moderation_words = moderation_words
+    settings.disallowed_words = disallowed_words
+    settings.close_after_days = close_after_days
+    settings.notify_email = notify_email or ""
+    db.session.add(settings)
+    db.session.commit()
+    return settings
+
+
 def rules_from(settings: DiscussionSettings) -> Rules:
     return Rules(
         manual_approval=settings.manual_approval,

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, or_
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import Comment, CommentStatus, Instructor, Post, StatusChange
-from .discussion_settings import load_rules
+from .discussion_settings import load_settings, rules_from
+from .notifications import NotificationSettings, queue_held_comment_notice
 from .rules import CommentDraft, Verdict, comments_are_open, decide_status, is_flood
+
+log = logging.getLogger(__name__)
 
 COMMENTS_CLOSED = "Comments are closed."
 BAD_PARENT = (
@@ -20,6 +25,7 @@ BAD_PARENT = (
 )
 FLOOD = "You are posting comments too quickly. Slow down."
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
+NOT_SAVED = "We could not save your comment; please try again."
 
 
 class SubmissionRefused(Exception):
@@ -118,14 +124,44 @@ def submit_comment(
     flood_seconds: int,
     now: datetime,
     instructor: Instructor | None = None,
+    notify: NotificationSettings | None = None,
 ) -> Submitted:
     """Store a reader's comment with the status the discussion rules give it; commits once.
 
+    A held comment's email to the instructor (with ``notify``) is put in the outbox in the same
+    transaction, so there is a notification exactly when there is a held comment; it is sent
+    after the commit, never while the reader waits.
+
     Refuses (``SubmissionRefused``) a comment on a closed post, a reply to a comment that is not
     an approved comment of this post, a comment sent too soon after the same reader's last one,
-    and a duplicate. The logged-in ``instructor``'s comments skip flood control and the rules.
+    a duplicate, and, with a 503, a comment the database would not store. The logged-in
+    ``instructor``'s comments skip flood control and the rules.
     """
-    rules = load_rules()
+    slug = post.slug  # for the log: after a failed transaction the post is expired
+    try:
+        return store_comment(
+            post, draft, parent_id, honeypot_filled, flood_seconds, now, instructor, notify
+        )
+    except SQLAlchemyError:
+        # A full disk, a read-only file, a lock held too long: nothing was stored, say so.
+        db.session.rollback()
+        log.exception("Could not store a comment on %s", slug)
+        raise SubmissionRefused(NOT_SAVED, 503) from None
+
+
+def store_comment(
+    post: Post,
+    draft: CommentDraft,
+    parent_id: int | None,
+    honeypot_filled: bool,
+    flood_seconds: int,
+    now: datetime,
+    instructor: Instructor | None,
+    notify: NotificationSettings | None,
+) -> Submitted:
+    """``submit_comment`` but for its one failure: the checks, the verdict, one commit."""
+    settings = load_settings()
+    rules = rules_from(settings)
     if not comments_are_open(post.comments_open, post.published_at, rules.close_after_days, now):
         raise SubmissionRefused(COMMENTS_CLOSED, 403)
     parent = find_reply_target(post, parent_id)
@@ -159,5 +195,8 @@ def submit_comment(
         StatusChange(actor="rules", to_status=verdict.status, reason=verdict.reason, changed_at=now)
     )
     db.session.add(comment)
+    if notify is not None and verdict.status is CommentStatus.PENDING:
+        db.session.flush()  # the email's links carry the comment's id
+        queue_held_comment_notice(comment, notify, settings.notify_email, now)
     db.session.commit()
     return Submitted(comment, verdict)

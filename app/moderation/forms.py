@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Email, Length, NumberRange, Optional
@@ -50,3 +52,7 @@ class DiscussionSettingsForm(FlaskForm):
         ],
         render_kw={"type": "email"},
     )
+
+    def settings(self) -> dict[str, Any]:
+        """The submitted settings, by name (everything but the CSRF token)."""
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}

@@ -6,7 +6,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_
 
 from ..extensions import db
-from ..models import Comment, CommentStatus
+from ..models import Comment, CommentStatus, Post
 
 PER_PAGE = 20
 
@@ -99,3 +99,8 @@ def queue_page(status: CommentStatus | None, search: str, page: int) -> Paginati
             )
         )
     return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
+
+
+def posts_newest_first() -> list[Post]:
+    """Every post, for the settings page's open/closed table."""
+    return list(db.session.scalars(db.select(Post).order_by(Post.published_at.desc())))

@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ..discussion import email_links
-from ..discussion.discussion_settings import load_settings
+from ..discussion.discussion_settings import load_settings, save_settings
 from ..discussion.moderation import (
     Action,
     Outcome,
@@ -38,7 +38,8 @@ from ..discussion.moderation import (
 from ..discussion.page_versions import moderation_version
 from ..extensions import db
 from ..models import Comment, CommentStatus, Post, utcnow
-from ..text import plural
+from ..publishing.posts import set_comments_open
+from ..text import plural, positive_id
 from ..web.fields import clean_line
 from ..web.guards import instructor_required
 from ..web.page_cache import cached_page, digest, request_is_personal
@@ -67,9 +68,23 @@ def moderation_bar() -> dict[str, Any]:
     }
 
 
+def return_path(target: str | None) -> str:
+    """Where Cancel and the redirect after an action go: ``target`` if it is one of our paths
+    (same filter, page and search), else the queue. Pages print it in links, so it is checked
+    on every way in, GET included: ``?next=javascript:...`` must not become a Cancel link."""
+    return safe_next(target, url_for("moderation.queue"))
+
+
 def back_to_queue() -> Response:
-    """Return to the page the action came from (same filter, page and search), if it is ours."""
-    return redirect(safe_next(request.form.get("next"), url_for("moderation.queue")))
+    """Return to the page the action came from, if it is ours."""
+    return redirect(return_path(request.form.get("next")))
+
+
+def confirm_page(**details: Any) -> str:
+    """The page that asks before something cannot be undone; Cancel goes back where it came from."""
+    return render_template(
+        "moderation/confirm.html", next=return_path(request.form.get("next")), **details
+    )
 
 
 def actor_name() -> str:
@@ -203,8 +218,7 @@ def act(comment_id: int, action_name: str) -> Response | str:
     action = parse_action(action_name)
     comment = db.session.get(Comment, comment_id)
     if comment is not None and action is Action.DELETE and request.form.get("confirmed") != "yes":
-        return render_template(
-            "moderation/confirm.html",
+        return confirm_page(
             title="Delete this comment permanently?",
             detail=f"The comment by {comment.author_name} will be gone for good; "
             "this cannot be undone.",
@@ -223,7 +237,7 @@ def act(comment_id: int, action_name: str) -> Response | str:
 @bp.post("/bulk")
 def bulk() -> Response | str:
     action = next((a for a in Action if a.value == request.form.get("action")), None)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 12]
+    ids = [i for i in map(positive_id, request.form.getlist("ids")) if i is not None]
     if action is None:
         flash("Choose a bulk action first.", "error")
         return back_to_queue()
@@ -231,8 +245,7 @@ def bulk() -> Response | str:
         flash("No comments were selected; tick the ones to change first.", "error")
         return back_to_queue()
     if action is Action.DELETE and request.form.get("confirmed") != "yes":
-        return render_template(
-            "moderation/confirm.html",
+        return confirm_page(
             title=f"Delete {plural(len(ids), 'comment')} permanently?",
             detail="Only comments in Spam or Trash are deleted; this cannot be undone.",
             action_url=url_for("moderation.bulk"),
@@ -279,8 +292,7 @@ def empty(status_name: str) -> Response | str:
         abort(404)
     label = "Empty Spam" if status is CommentStatus.SPAM else "Empty Trash"
     if request.form.get("confirmed") != "yes":
-        return render_template(
-            "moderation/confirm.html",
+        return confirm_page(
             title=f"{label}?",
             detail=f"Every comment in {status.value.title()} will be deleted permanently; "
             "this cannot be undone.",
@@ -314,10 +326,16 @@ def edit(comment_id: int) -> Response | str | tuple[str, int]:
         if wants_json():
             return answer(first_error(form), ok=False, touched=[])
         return render_template(
-            "moderation/edit.html", form=form, comment=comment, next=request.form.get("next")
+            "moderation/edit.html",
+            form=form,
+            comment=comment,
+            next=return_path(request.form.get("next")),
         ), 400
     return render_template(
-        "moderation/edit.html", form=form, comment=comment, next=request.args.get("next")
+        "moderation/edit.html",
+        form=form,
+        comment=comment,
+        next=return_path(request.args.get("next")),
     )
 
 
@@ -335,7 +353,10 @@ def reply(comment_id: int) -> Response | tuple[str, int]:
         if wants_json():
             return answer(first_error(form), ok=False, touched=[])
         return render_template(
-            "moderation/reply.html", form=form, comment=parent, next=request.form.get("next")
+            "moderation/reply.html",
+            form=form,
+            comment=parent,
+            next=return_path(request.form.get("next")),
         ), 400
     reply_as_instructor(parent, form.body.data, current_user, utcnow())
     message = f"Your reply to {parent.author_name} is published; their comment is approved."
@@ -355,26 +376,26 @@ def first_error(form: FlaskForm) -> str:
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> Response | str | tuple[str, int]:
-    stored = load_settings()
-    form = DiscussionSettingsForm(obj=stored)
-    posts = db.session.scalars(db.select(Post).order_by(Post.published_at.desc())).all()
+    form = DiscussionSettingsForm(obj=load_settings())
     if request.method == "POST":
         if form.validate():
-            form.populate_obj(stored)
-            stored.notify_email = stored.notify_email or ""
-            db.session.add(stored)
-            db.session.commit()
+            save_settings(**form.settings())
             flash("Discussion settings saved.")
             return redirect(url_for("moderation.settings"))
-        return render_template("moderation/settings.html", form=form, posts=posts), 400
-    return render_template("moderation/settings.html", form=form, posts=posts)
+        return render_settings(form), 400
+    return render_settings(form)
+
+
+def render_settings(form: DiscussionSettingsForm) -> str:
+    return render_template(
+        "moderation/settings.html", form=form, posts=queries.posts_newest_first()
+    )
 
 
 @bp.post("/posts/<int:post_id>/comments-open")
 def toggle_comments(post_id: int) -> Response:
     post = db.get_or_404(Post, post_id)
-    post.comments_open = request.form.get("open") == "yes"
-    db.session.commit()
+    set_comments_open(post, request.form.get("open") == "yes")
     flash(f"Comments on “{post.title}” are now {'open' if post.comments_open else 'closed'}.")
     return redirect(url_for("moderation.settings"))
 

@@ -339,7 +339,7 @@ def main() -> int:
         "FLASK_SECRET_KEY": "bench",
         "FLASK_OUTBOX_DIR": str(work / "outbox"),
         "FLASK_COMMENT_FLOOD_SECONDS": "0",
-        # The limiter stays in the path, with a limit the load never reaches.
+        # The rate limit stays in the path, with a limit the load never reaches.
         "FLASK_COMMENT_RATE_LIMIT": "1000000 per minute",
     }
     results: list[Measurement] = []

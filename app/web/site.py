@@ -1,0 +1,60 @@
+"""The blog's own address, ``SITE_URL``: links that leave the site (in emails) are built on it,
+and by default it names the host the blog answers to.
+
+A request's Host header (or X-Forwarded-Host behind a proxy) is whatever the client chose to
+send, so it never goes into a link someone else will follow: a held comment posted with
+``Host: attacker.example`` once put the instructor's signed Approve link on that host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import SplitResult, quote, urlsplit
+
+from werkzeug.routing import Map, MapAdapter
+
+# Hosts a developer reaches the blog under on their own machine (``make run``, the tests).
+THIS_MACHINE = ("localhost", "127.0.0.1")
+
+
+class SiteUrlError(ValueError):
+    """A ``SITE_URL`` that is not an http(s) address of a host; the message says what is."""
+
+
+def split_site_url(site_url: str) -> SplitResult:
+    """The parts of ``site_url``; refuses anything but ``http(s)://host[:port][/path]``."""
+    parts = urlsplit(site_url)
+    valid = (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not (parts.query or parts.fragment or parts.username or parts.password)
+    )
+    if not valid:
+        raise SiteUrlError(
+            f"SITE_URL must be the blog's address, such as https://blog.example.edu "
+            f"(http or https, a host, optionally a port and a path), not {site_url!r}."
+        )
+    return parts
+
+
+def default_trusted_hosts(site_url: str) -> list[str]:
+    """The Host names to answer to when ``TRUSTED_HOSTS`` is not set: the site's own, and this
+    machine's (which only someone on it can reach). Anything else, a DNS-rebinding page
+    included, gets a 400."""
+    host = split_site_url(site_url).hostname or ""
+    return list(dict.fromkeys([host, *THIS_MACHINE]))
+
+
+class SiteLinks:
+    """Absolute links to our pages on ``SITE_URL``, built with the app's URL map."""
+
+    def __init__(self, url_map: Map, site_url: str) -> None:
+        parts = split_site_url(site_url)
+        self._adapter: MapAdapter = url_map.bind(
+            parts.netloc.lower(), script_name=parts.path or "/", url_scheme=parts.scheme
+        )
+
+    def __call__(self, endpoint: str, /, *, anchor: str | None = None, **values: Any) -> str:
+        """``url_for(endpoint, _external=True, _anchor=anchor, **values)``, on ``SITE_URL``."""
+        url = self._adapter.build(endpoint, values, force_external=True)
+        return f"{url}#{quote(anchor, safe='')}" if anchor else url
