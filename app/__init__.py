@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import text
+    from .publishing.rendering import post_excerpt, render_body
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -114,6 +115,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = text.format_datetime
     app.jinja_env.filters["isodate"] = text.format_iso
     app.jinja_env.filters["excerpt"] = text.excerpt
+    app.jinja_env.filters["post_body"] = render_body
+    app.jinja_env.filters["post_excerpt"] = post_excerpt
 
 
 def register_cli(app: Flask) -> None:

@@ -10,7 +10,8 @@ from sqlalchemy import Select, and_, bindparam, or_
 
 from ..discussion.discussion_settings import SETTINGS_ID
 from ..extensions import db
-from ..models import Comment, CommentStatus, DiscussionSettings, Post
+from ..models import Comment, CommentStatus, DiscussionSettings, OldSlug, Post, PostStatus
+from ..publishing.visibility import public_posts
 
 
 class PostHead(NamedTuple):
@@ -19,6 +20,11 @@ class PostHead(NamedTuple):
     comments_open: bool
     published_at: datetime
     close_after_days: int | None
+    status: str
+
+    def is_public(self, now: datetime) -> bool:
+        """Published and its time has come: a draft or scheduled post is a 404 to readers."""
+        return self.status == PostStatus.PUBLISHED.value and self.published_at <= now
 
 
 def _post_head_statement() -> Select[Any]:
@@ -27,7 +33,13 @@ def _post_head_statement() -> Select[Any]:
         db.select(settings.close_after_days).where(settings.id == SETTINGS_ID).scalar_subquery()
     )
     return db.select(
-        posts.id, posts.page_version, posts.comments_open, posts.published_at, close_after_days
+        posts.id,
+        posts.page_version,
+        posts.comments_open,
+        posts.published_at,
+        # The post's own setting, else the site's.
+        db.func.coalesce(posts.close_after_days, close_after_days),
+        posts.status,
     ).where(posts.slug == bindparam("slug"))
 
 
@@ -46,24 +58,38 @@ def post_head(slug: str) -> PostHead | None:
     return None if row is None else PostHead(*row)
 
 
+def current_slug(old_slug: str) -> str | None:
+    """The slug a post has now, if ``old_slug`` was one of its earlier ones."""
+    return db.session.scalar(
+        db.select(Post.slug)
+        .join(OldSlug, OldSlug.post_id == Post.id)
+        .where(OldSlug.slug == old_slug)
+    )
+
+
 FRONT_PAGE_VERSIONS = (
     db.select(
         Post.__table__.c.id,
         Post.__table__.c.page_version,
         db.func.count().over().label("total"),
     )
+    .where(public_posts(bindparam("now")))
     .order_by(Post.__table__.c.published_at.desc(), Post.__table__.c.id.desc())
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
 
 
-def front_page_versions(page: int, per_page: int) -> tuple[list[tuple[int, int]], int]:
+def front_page_versions(
+    page: int, per_page: int, now: datetime
+) -> tuple[list[tuple[int, int]], int]:
     """The (id, page version) of each post listed on a front page, and how many posts there
-    are, in one query: together they say whether a cached front page is current."""
+    are, in one query: together they say whether a cached front page is current. Only posts
+    public at ``now`` count, so a scheduled post's time coming changes the ids, hence the key."""
     with db.engine.connect() as connection:
         rows = connection.execute(
-            FRONT_PAGE_VERSIONS, {"limit": per_page, "offset": (page - 1) * per_page}
+            FRONT_PAGE_VERSIONS,
+            {"limit": per_page, "offset": (page - 1) * per_page, "now": now},
         ).all()
     return [(row.id, row.page_version) for row in rows], rows[0].total if rows else 0
 

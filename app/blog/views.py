@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,6 +32,7 @@ from ..discussion.rules import CommentDraft, comments_are_open
 from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment
 from ..extensions import cache, csrf, db
 from ..models import Comment, CommentStatus, Post, utcnow
+from ..publishing.visibility import public_posts
 from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.rate_limits import Breach, check_rate_limit
 from ..web.reader_memory import (
@@ -50,19 +52,20 @@ bp = Blueprint("blog", __name__)
 def index() -> Response | str:
     page = max(request.args.get("page", 1, type=int), 1)
     per_page = current_app.config["POSTS_PER_PAGE"]
-    listed, total = queries.front_page_versions(page, per_page)
+    now = utcnow()
+    listed, total = queries.front_page_versions(page, per_page, now)
     if page > 1 and not listed:
         abort(404)
     if request_is_personal():
-        return render_front_page(page, per_page)
+        return render_front_page(page, per_page, now)
     # The listed posts' versions and the number of posts decide everything the page shows.
     key = f"front-page:{page}:{per_page}:{total}:{digest(listed)}"
-    return cached_page(key, lambda: render_front_page(page, per_page))
+    return cached_page(key, lambda: render_front_page(page, per_page, now))
 
 
-def render_front_page(page: int, per_page: int) -> str:
+def render_front_page(page: int, per_page: int, now: datetime) -> str:
     posts = db.paginate(
-        db.select(Post).order_by(Post.published_at.desc(), Post.id.desc()),
+        db.select(Post).where(public_posts(now)).order_by(Post.published_at.desc(), Post.id.desc()),
         page=page,
         per_page=per_page,
         error_out=False,
@@ -74,7 +77,12 @@ def render_front_page(page: int, per_page: int) -> str:
 def post(slug: str) -> Response | tuple[str, int]:
     head = queries.post_head(slug)
     if head is None:
-        abort(404)
+        moved_to = queries.current_slug(slug)
+        if moved_to is None:
+            abort(404)
+        return redirect(url_for("blog.post", slug=moved_to), 301)
+    if not head.is_public(utcnow()) and not current_user.is_authenticated:
+        abort(404)  # a draft or scheduled post: only the instructor sees it before its time
     comments_open = comments_are_open(
         head.comments_open, head.published_at, head.close_after_days, utcnow()
     )
@@ -196,6 +204,8 @@ def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
 @csrf.exempt
 def create(slug: str) -> Response | tuple[str, int]:
     post = db.first_or_404(db.select(Post).filter_by(slug=slug))
+    if not post.is_public(utcnow()) and not current_user.is_authenticated:
+        abort(404)
     form = CommentForm()
     limit = current_app.config["COMMENT_RATE_LIMIT"]
     breach = check_rate_limit("comment", limit, request.remote_addr or "")
