@@ -13,7 +13,7 @@ from datetime import datetime
 
 from ..extensions import db
 from ..models import BodyFormat, OldSlug, Post, PostStatus
-from .slugs import is_valid_slug, slugify
+from .slugs import is_valid_slug, slugify, unique_slug
 
 
 class Intent(enum.StrEnum):
@@ -68,6 +68,20 @@ def slug_owner(slug: str) -> int | None:
     return owner
 
 
+def free_slug(wanted: str) -> str:
+    """``wanted``, or the first of ``wanted-2``, ``wanted-3``... that no post answers to."""
+    taken = set(
+        db.session.scalars(
+            db.select(Post.slug).where(Post.slug.startswith(wanted, autoescape=True))
+        )
+    ) | set(
+        db.session.scalars(
+            db.select(OldSlug.slug).where(OldSlug.slug.startswith(wanted, autoescape=True))
+        )
+    )
+    return unique_slug(wanted, taken)
+
+
 def check_slug(slug: str, post_id: int | None) -> None:
     """Refuse a slug that is malformed or answers for another post."""
     if not is_valid_slug(slug):
@@ -79,7 +93,7 @@ def check_slug(slug: str, post_id: int | None) -> None:
 
 def apply_draft(post: Post, draft: PostDraft, intent: Intent, now: datetime) -> None:
     """Copy the form's values onto ``post`` and move its status as ``intent`` asks."""
-    new_slug = draft.slug or slugify(draft.title)
+    new_slug = draft.slug or post.slug or free_slug(slugify(draft.title))
     check_slug(new_slug, post.id)
     was_published = post.id is not None and post.status is PostStatus.PUBLISHED
     if post.slug and new_slug != post.slug and was_published:
