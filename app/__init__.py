@@ -97,12 +97,14 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .blog.views import bp as blog_bp
     from .editor.views import bp as editor_bp
+    from .feeds.views import bp as feeds_bp
     from .moderation.views import bp as moderation_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(editor_bp)
+    app.register_blueprint(feeds_bp)
     errors.register_error_handlers(app)
 
 
