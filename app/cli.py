@@ -14,10 +14,13 @@ from flask.cli import with_appcontext
 
 from .classroom.accounts import AccountError, save_instructor
 from .extensions import cache, db
+from .models import utcnow
+from .publishing.wordpress import WxrError, import_wxr
 from .startup import StartupError, check_schema_is_current
 from .transfer.backup import BackupError, backup_sqlite
 from .transfer.export import ExportError, import_data, read_export, write_export
 from .transfer.seed import seed_database
+from .transfer.wxr import ProgressReader, write_wxr
 
 
 def needs_current_schema(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -126,6 +129,43 @@ def import_command(path: Path) -> None:
     click.echo("Cleared the page cache.")
 
 
+@click.command("import-wxr")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+@needs_current_schema
+def import_wxr_command(path: Path) -> None:
+    """Import a WordPress export (WXR 1.0–1.2): all of it or nothing; safe to run twice."""
+    with (
+        path.open("rb") as file,
+        click.progressbar(length=path.stat().st_size, label="Importing", file=None) as bar,
+    ):
+        try:
+            summary = import_wxr(ProgressReader(file, bar.update), now=utcnow())
+        except WxrError as error:
+            raise click.ClickException(f"Cannot import {path}: {error}") from error
+    for line in summary.lines():
+        click.echo(line)
+
+
+@click.command("export-wxr")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--base-url", default="http://localhost:5000/", help="The blog's address, for the links."
+)
+@with_appcontext
+@needs_current_schema
+def export_wxr_command(path: Path, base_url: str) -> None:
+    """Write every post and comment to PATH as a WordPress export (WXR 1.2); it holds readers'
+    emails and IP addresses."""
+    try:
+        posts, comments = write_wxr(
+            path, title=current_app.config["BLOG_TITLE"], base_url=base_url, now=utcnow()
+        )
+    except OSError as error:
+        raise click.ClickException(f"Cannot export: {error}") from error
+    click.echo(f"Exported {posts} post(s) and {comments} comment(s) to {path}.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         seed_command,
@@ -134,5 +174,7 @@ def register_commands(app: Flask) -> None:
         export_command,
         import_command,
         clear_cache_command,
+        import_wxr_command,
+        export_wxr_command,
     ):
         app.cli.add_command(command)

@@ -32,10 +32,11 @@ from ..publishing.editor import (
 from ..publishing.site_time import from_site_time, to_site_time
 from ..publishing.slugs import slugify
 from ..publishing.visibility import describe_state
+from ..publishing.wordpress import WxrError, import_wxr
 from ..web.fields import clean_line
 from ..web.guards import instructor_required
 from . import queries
-from .forms import EmptyForm, PostForm
+from .forms import EmptyForm, PostForm, WxrUploadForm
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 
@@ -266,3 +267,29 @@ def status_change(post_id: int, use_case: Any, message: str) -> Response:
         return redirect(url_for("editor.index"))
     flash(message)
     return redirect(url_for("editor.index", status="trash" if use_case is move_to_trash else None))
+
+
+@bp.get("/import")
+def import_form() -> str:
+    return render_template("editor/import.html", form=WxrUploadForm(), summary=None)
+
+
+# Exempt from the global check, which would read the body under the site's small size limit
+# before this view could raise it; the form checks its own token.
+@bp.post("/import")
+@csrf.exempt
+def import_upload() -> tuple[str, int]:
+    """Import an uploaded WordPress export, the same way as ``flask import-wxr``."""
+    request.max_content_length = current_app.config["WXR_UPLOAD_MAX_BYTES"]
+    form = WxrUploadForm()
+    if not form.validate():
+        if form.csrf_token.errors:
+            form.csrf_token.errors = []
+            form.form_errors.append("Your session expired; please choose the file again.")
+        return render_template("editor/import.html", form=form, summary=None), 400
+    try:
+        summary = import_wxr(form.file.data.stream, now=utcnow())
+    except WxrError as error:
+        form.form_errors.append(str(error))
+        return render_template("editor/import.html", form=form, summary=None), 400
+    return render_template("editor/import.html", form=WxrUploadForm(), summary=summary), 200
