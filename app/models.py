@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, TypeDecorator, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -295,6 +295,10 @@ class DiscussionSettings(db.Model):
     disallowed_words: Mapped[str] = mapped_column(Text, default="")
     close_after_days: Mapped[int | None] = mapped_column(default=None)
     notify_email: Mapped[str] = mapped_column(String(254), default="")
+    # Break comments into pages of this many top-level comments (None: all on one page).
+    comments_per_page: Mapped[int | None] = mapped_column(default=None)
+    # With pages, a post opens on its newest page of comments rather than its oldest.
+    newest_comments_first: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class CacheVersion(db.Model):

@@ -73,7 +73,8 @@ def test_the_comments_feeds_hold_only_approved_comments_on_published_posts(clien
         feed = parse(response)
         assert [entry.content[0].value for entry in feed.entries] == ["<p>Approved one</p>"]
         assert "secret@example.com" not in response.text
-        assert feed.entries[0].link.endswith("/posts/first/#comment-1")
+        assert feed.entries[0].link == "http://localhost/comments/1/"
+    assert client.get("/comments/1/").headers["Location"] == "/posts/first/#comment-1"
     assert parse(client.get("/posts/second/feed/")).entries == []
 
 

@@ -254,6 +254,13 @@ VERSION_1_POST_DEFAULTS: dict[str, Any] = {
 }
 
 
+# Settings version 1 did not have: comments on one page, as they were then.
+VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
+    "comments_per_page": None,
+    "newest_comments_first": False,
+}
+
+
 def upgrade_version_1(data: dict[str, Any]) -> dict[str, Any]:
     """A version-1 export in the version-2 shape: history moved out of the comments into
     ``status_changes`` (ids in the order version 1 stored them); what version 1 did not export
@@ -283,7 +290,9 @@ def upgrade_version_1(data: dict[str, Any]) -> dict[str, Any]:
     ]
     tables["comments"] = upgraded_comments
     tables["status_changes"] = history
-    tables["discussion_settings"] = [] if settings is None else [{"id": 1} | settings]
+    tables["discussion_settings"] = (
+        [] if settings is None else [{"id": 1} | VERSION_1_SETTINGS_DEFAULTS | settings]
+    )
     return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "tables": tables}
 
 

@@ -67,11 +67,23 @@ def upgrade():
         batch_op.create_index("ix_posts_status_published", ["status", "published_at"], unique=False)
         batch_op.create_unique_constraint(batch_op.f("uq_posts_wordpress_id"), ["wordpress_id"])
 
+    with op.batch_alter_table("discussion_settings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("comments_per_page", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "newest_comments_first", sa.Boolean(), server_default=sa.false(), nullable=False
+            )
+        )
+
     # Existing posts were last changed, as far as anyone knows, when they were published.
     op.execute("UPDATE posts SET updated_at = published_at")
 
 
 def downgrade():
+    with op.batch_alter_table("discussion_settings", schema=None) as batch_op:
+        batch_op.drop_column("newest_comments_first")
+        batch_op.drop_column("comments_per_page")
+
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_posts_wordpress_id"), type_="unique")
         batch_op.drop_index("ix_posts_status_published")
