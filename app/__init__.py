@@ -99,12 +99,14 @@ def register_blueprints(app: Flask) -> None:
     from .editor.views import bp as editor_bp
     from .feeds.views import bp as feeds_bp
     from .moderation.views import bp as moderation_bp
+    from .privacy.views import bp as privacy_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(editor_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(privacy_bp)
     errors.register_error_handlers(app)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .classroom.accounts import AccountError, save_instructor
+from .discussion.personal_data import PersonalDataError, erase_commenter, export_commenter
 from .extensions import cache, db
 from .models import utcnow
 from .publishing.wordpress import WxrError, import_wxr
@@ -166,6 +168,37 @@ def export_wxr_command(path: Path, base_url: str) -> None:
     click.echo(f"Exported {posts} post(s) and {comments} comment(s) to {path}.")
 
 
+@click.command("export-personal-data")
+@click.argument("email")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@needs_current_schema
+def export_personal_data_command(email: str, path: Path) -> None:
+    """Write everything stored about the commenter with EMAIL to PATH as JSON."""
+    data = export_commenter(email, utcnow())
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    click.echo(f"Exported {len(data['comments'])} comment(s) to {path}.")
+
+
+@click.command("erase-personal-data")
+@click.argument("email")
+@click.option(
+    "--remove-text", is_flag=True, help="Replace the comments' text too (default: keep it)."
+)
+@click.confirmation_option(prompt="Erase this commenter's personal data? This cannot be undone.")
+@with_appcontext
+@needs_current_schema
+def erase_personal_data_command(email: str, remove_text: bool) -> None:
+    """Erase the personal data of the commenter with EMAIL (name, email, website, IP, browser)."""
+    try:
+        count = erase_commenter(
+            email, keep_text=not remove_text, actor="command line", instructor=None, now=utcnow()
+        )
+    except PersonalDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Erased the personal data on {count} comment(s).")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         seed_command,
@@ -176,5 +209,7 @@ def register_commands(app: Flask) -> None:
         clear_cache_command,
         import_wxr_command,
         export_wxr_command,
+        export_personal_data_command,
+        erase_personal_data_command,
     ):
         app.cli.add_command(command)
