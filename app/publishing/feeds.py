@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -29,17 +30,22 @@ def stable_id(host: str, *parts: object) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
 
 
+# Built once, run on a plain pooled connection: these run on every feed request, most of which
+# are then answered from the cache (or with a 304).
+POSTS = Post.__table__.c
+COMMENTS = Comment.__table__.c
+POSTS_FEED_VERSION = (
+    db.select(POSTS.id, POSTS.page_version, POSTS.published_at, POSTS.updated_at)
+    .where(public_posts(bindparam("now")))
+    .order_by(POSTS.published_at.desc(), POSTS.id.desc())
+    .limit(POSTS_IN_FEED)
+)
+
+
 def posts_feed_version(now: datetime) -> list[tuple[Any, ...]]:
     """(id, page version, published at, updated at) of the posts in the feed, newest first."""
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            db.select(Post.id, Post.page_version, Post.published_at, Post.updated_at)
-            .where(public_posts(now))
-            .order_by(Post.published_at.desc(), Post.id.desc())
-            .limit(POSTS_IN_FEED)
-        )
-    ]
+    with db.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(POSTS_FEED_VERSION, {"now": now})]
 
 
 def feed_posts(ids: Sequence[int]) -> list[Post]:
@@ -48,20 +54,31 @@ def feed_posts(ids: Sequence[int]) -> list[Post]:
     return [posts[i] for i in ids if i in posts]
 
 
+def _comments_feed_version(one_post: bool) -> Any:
+    statement = (
+        db.select(COMMENTS.id, POSTS.id, POSTS.page_version, COMMENTS.created_at)
+        .join(Post.__table__, COMMENTS.post_id == POSTS.id)
+        .where(COMMENTS.status == CommentStatus.APPROVED.value, public_posts(bindparam("now")))
+        .order_by(COMMENTS.created_at.desc(), COMMENTS.id.desc())
+        .limit(COMMENTS_IN_FEED)
+    )
+    return statement.where(COMMENTS.post_id == bindparam("post_id")) if one_post else statement
+
+
+COMMENTS_FEED_VERSION = _comments_feed_version(one_post=False)
+POST_COMMENTS_FEED_VERSION = _comments_feed_version(one_post=True)
+
+
 def comments_feed_version(now: datetime, post_id: int | None = None) -> list[tuple[Any, ...]]:
     """(comment id, post id, post's page version, created at) of the newest approved comments
     on published posts (or on one post), newest first. A comment's edit moves its post's page
     version, and any status change changes the ids: together they say whether a feed is current."""
-    statement = (
-        db.select(Comment.id, Post.id, Post.page_version, Comment.created_at)
-        .join(Post, Comment.post_id == Post.id)
-        .where(Comment.status == CommentStatus.APPROVED, public_posts(now))
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(COMMENTS_IN_FEED)
-    )
-    if post_id is not None:
-        statement = statement.where(Comment.post_id == post_id)
-    return [tuple(row) for row in db.session.execute(statement)]
+    if post_id is None:
+        statement, values = COMMENTS_FEED_VERSION, {"now": now}
+    else:
+        statement, values = POST_COMMENTS_FEED_VERSION, {"now": now, "post_id": post_id}
+    with db.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(statement, values)]
 
 
 def feed_comments(ids: Sequence[int]) -> list[Comment]:
