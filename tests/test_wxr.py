@@ -148,8 +148,19 @@ def normalised(html: str) -> str:
 NO_CACHE = {"CACHE_TYPE": "NullCache"}
 
 
+@pytest.fixture
+def target(empty_database_uri: str):
+    """A second app on a freshly migrated, empty database, disposed of afterwards."""
+    target = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_uri})
+    with target.app_context():
+        upgrade()
+    yield target
+    with target.app_context():
+        db.engine.dispose()
+
+
 def test_the_export_imports_back_to_the_same_pages(
-    app, seeded, runner, tmp_path, make_post, make_comment, empty_database_uri
+    app, seeded, runner, tmp_path, make_post, make_comment, target
 ):
     from datetime import UTC, datetime
 
@@ -172,9 +183,6 @@ def test_the_export_imports_back_to_the_same_pages(
     path = tmp_path / "out.xml"
     exported = runner.invoke(args=["export-wxr", str(path)])
     assert exported.exit_code == 0, exported.output
-    target = create_app({**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_database_uri})
-    with target.app_context():
-        upgrade()
     imported = target.test_cli_runner().invoke(args=["import-wxr", str(path)])
     assert imported.exit_code == 0, imported.output
 
@@ -189,7 +197,6 @@ def test_the_export_imports_back_to_the_same_pages(
             assert normalised(before.text) == normalised(after.text), url
     with target.app_context():
         statuses = sorted(c.status.value for c in db.session.scalars(db.select(Comment)))
-        db.engine.dispose()
     assert statuses == ["approved", "approved", "approved", "pending", "spam"]
 
 
