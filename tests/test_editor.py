@@ -245,3 +245,14 @@ def test_a_new_post_gets_a_free_slug_from_its_title(app, moderator, make_post):
     make_post(slug="a-new-post")
     moderator.post("/editor/new", data=editor_form(moderator, save="Save draft"))
     assert stored_post(app).slug == "a-new-post-2"
+
+
+def test_an_update_keeps_the_exact_publish_time(app, moderator, make_post):
+    exact = datetime(2024, 3, 1, 12, 0, 37, tzinfo=UTC)
+    post_id = make_post(slug="p", title="Exact", published_at=exact)
+    url = f"/editor/{post_id}"
+    page = moderator.get(url).text
+    assert 'value="2024-03-01T12:00"' in page
+    data = editor_form(moderator, url, title="Exact", slug="p", publish_at="2024-03-01T12:00")
+    moderator.post(url, data=data | {"update": "y"})
+    assert stored_post(app).published_at == exact

@@ -149,15 +149,17 @@ def chosen_intent(form: PostForm) -> Intent:
     return Intent.SAVE
 
 
-def draft_from(form: PostForm) -> PostDraft:
-    publish_at = form.publish_at.data
+def draft_from(form: PostForm, post: Post | None) -> PostDraft:
+    publish_at = from_site_time(form.publish_at.data, site_zone()) if form.publish_at.data else None
+    if post is not None and publish_at == post.published_at.replace(second=0, microsecond=0):
+        publish_at = post.published_at  # the field shows minutes: an unchanged date stays exact
     return PostDraft(
         title=form.title.data,
         slug=form.slug.data or "",
         author_name=form.author_name.data,
         body=form.body.data or "",
         excerpt=form.excerpt.data or "",
-        publish_at=from_site_time(publish_at, site_zone()) if publish_at else None,
+        publish_at=publish_at,
         comments_open=form.comments_open.data,
         close_after_days=form.close_after_days.data,
     )
@@ -171,7 +173,7 @@ def save(post: Post | None) -> Response | tuple[str, int]:
             form.csrf_token.errors = []
             form.form_errors.append(SESSION_EXPIRED)
         return render_template("editor/edit.html", **editor_context(post, form)), 400
-    draft = draft_from(form)
+    draft = draft_from(form, post)
     if form.preview.data:
         return render_template(
             "editor/edit.html", **editor_context(post, form, preview=preview_post(post, draft))

@@ -109,8 +109,6 @@ def apply_draft(post: Post, draft: PostDraft, intent: Intent, now: datetime) -> 
     post.excerpt = draft.excerpt
     post.comments_open = draft.comments_open
     post.close_after_days = draft.close_after_days
-    if post.body_format is None:
-        post.body_format = BodyFormat.MARKDOWN
     if intent is Intent.PUBLISH:
         post.status = PostStatus.PUBLISHED
         post.published_at = draft.publish_at or (post.published_at if was_published else now)
