@@ -110,16 +110,24 @@ def register_blueprints(app: Flask) -> None:
     from . import errors
     from .auth.views import bp as auth_bp
     from .blog.views import bp as blog_bp
+    from .editor.views import bp as editor_bp
+    from .feeds.views import bp as feeds_bp
     from .moderation.views import bp as moderation_bp
+    from .privacy.views import bp as privacy_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(editor_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(privacy_bp)
     errors.register_error_handlers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     from . import text
+    from .publishing.rendering import post_excerpt, render_body
+    from .publishing.site_time import format_site_datetime
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -128,6 +136,11 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = text.format_datetime
     app.jinja_env.filters["isodate"] = text.format_iso
     app.jinja_env.filters["excerpt"] = text.excerpt
+    app.jinja_env.filters["post_body"] = render_body
+    app.jinja_env.filters["post_excerpt"] = post_excerpt
+    app.jinja_env.filters["site_datetime"] = lambda moment: format_site_datetime(
+        moment, app.config["SITE_TIMEZONE"]
+    )
 
 
 def register_cli(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -14,12 +15,16 @@ from flask.cli import with_appcontext
 
 from .classroom.accounts import AccountError, save_instructor
 from .discussion.outbox import MailTransport, deliver
+from .discussion.personal_data import PersonalDataError, erase_commenter, export_commenter
 from .extensions import cache, db
+from .models import utcnow
+from .publishing.wordpress import WxrError, import_wxr
 from .startup import StartupError, check_schema_is_current
 from .text import plural
 from .transfer.backup import BackupError, backup_sqlite
 from .transfer.export import ExportError, import_data, read_export, write_export
 from .transfer.seed import seed_database
+from .transfer.wxr import ProgressReader, write_wxr
 
 
 def needs_current_schema(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -146,6 +151,74 @@ def send_mail_command() -> None:
         )
 
 
+@click.command("import-wxr")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+@needs_current_schema
+def import_wxr_command(path: Path) -> None:
+    """Import a WordPress export (WXR 1.0–1.2): all of it or nothing; safe to run twice."""
+    with (
+        path.open("rb") as file,
+        click.progressbar(length=path.stat().st_size, label="Importing", file=None) as bar,
+    ):
+        try:
+            summary = import_wxr(ProgressReader(file, bar.update), now=utcnow())
+        except WxrError as error:
+            raise click.ClickException(f"Cannot import {path}: {error}") from error
+    for line in summary.lines():
+        click.echo(line)
+
+
+@click.command("export-wxr")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--base-url", default="http://localhost:5000/", help="The blog's address, for the links."
+)
+@with_appcontext
+@needs_current_schema
+def export_wxr_command(path: Path, base_url: str) -> None:
+    """Write every post and comment to PATH as a WordPress export (WXR 1.2); it holds readers'
+    emails and IP addresses."""
+    try:
+        posts, comments = write_wxr(
+            path, title=current_app.config["BLOG_TITLE"], base_url=base_url, now=utcnow()
+        )
+    except OSError as error:
+        raise click.ClickException(f"Cannot export: {error}") from error
+    click.echo(f"Exported {posts} post(s) and {comments} comment(s) to {path}.")
+
+
+@click.command("export-personal-data")
+@click.argument("email")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@needs_current_schema
+def export_personal_data_command(email: str, path: Path) -> None:
+    """Write everything stored about the commenter with EMAIL to PATH as JSON."""
+    data = export_commenter(email, utcnow())
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    click.echo(f"Exported {len(data['comments'])} comment(s) to {path}.")
+
+
+@click.command("erase-personal-data")
+@click.argument("email")
+@click.option(
+    "--remove-text", is_flag=True, help="Replace the comments' text too (default: keep it)."
+)
+@click.confirmation_option(prompt="Erase this commenter's personal data? This cannot be undone.")
+@with_appcontext
+@needs_current_schema
+def erase_personal_data_command(email: str, remove_text: bool) -> None:
+    """Erase the personal data of the commenter with EMAIL (name, email, website, IP, browser)."""
+    try:
+        count = erase_commenter(
+            email, keep_text=not remove_text, actor="command line", instructor=None, now=utcnow()
+        )
+    except PersonalDataError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Erased the personal data on {count} comment(s).")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         seed_command,
@@ -155,5 +228,9 @@ def register_commands(app: Flask) -> None:
         import_command,
         clear_cache_command,
         send_mail_command,
+        import_wxr_command,
+        export_wxr_command,
+        export_personal_data_command,
+        erase_personal_data_command,
     ):
         app.cli.add_command(command)

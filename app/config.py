@@ -27,6 +27,10 @@ class DefaultConfig:
     BLOG_TITLE = "Class Blog"
     # Posts per page on the front page.
     POSTS_PER_PAGE = 10
+    # The site's time zone (an IANA name such as "Europe/Paris"): dates people type and read.
+    SITE_TIMEZONE = "UTC"
+    # The largest WordPress export (WXR) file the Posts screen accepts, in bytes.
+    WXR_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
     # Seconds a reader (same IP address or email) waits between two comments; 0 switches it off.
     COMMENT_FLOOD_SECONDS = 15

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, TypeDecorator, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -76,8 +76,39 @@ def _status_type(
     )
 
 
+class PostStatus(enum.StrEnum):
+    DRAFT = "draft"
+    # Visible to readers once ``published_at`` has passed; until then the post is scheduled.
+    PUBLISHED = "published"
+    TRASH = "trash"
+
+
+class BodyFormat(enum.StrEnum):
+    # Paragraphs separated by blank lines, escaped (the posts written before the editor).
+    PLAIN = "plain"
+    MARKDOWN = "markdown"
+    # HTML sanitised on the way in (posts imported from WordPress).
+    HTML = "html"
+
+
+def _str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    """A state stored as its lowercase name in a short string column on every backend."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
 class Post(db.Model):
     __tablename__ = "posts"
+    __table_args__ = (
+        # The front page and the feeds: published posts, newest first.
+        Index("ix_posts_status_published", "status", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -89,13 +120,48 @@ class Post(db.Model):
     # Bumped, in the same transaction, whenever what every reader sees on this post's page changes
     # (the post itself or its approved comments): cached renderings are keyed by it (page_cache).
     page_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    status: Mapped[PostStatus] = mapped_column(
+        _str_enum(PostStatus, "post_status"),
+        default=PostStatus.PUBLISHED,
+        server_default="published",
+    )
+    body_format: Mapped[BodyFormat] = mapped_column(
+        _str_enum(BodyFormat, "body_format"), default=BodyFormat.PLAIN, server_default="plain"
+    )
+    # Shown on the front page and in place of the body nowhere else; empty: the first paragraph.
+    excerpt: Mapped[str] = mapped_column(Text, default="", server_default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    # Moves with every save from the editor, so a second tab's save is detected, not overwritten.
+    edit_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Overrides the site's "close comments after N days" for this post (None: the site's).
+    close_after_days: Mapped[int | None] = mapped_column(default=None)
+    # Where the post came from in a WordPress import (its post id), so a second import updates it.
+    wordpress_id: Mapped[int | None] = mapped_column(unique=True, default=None)
 
     comments: Mapped[list[Comment]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True
     )
+    old_slugs: Mapped[list[OldSlug]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def is_public(self, now: datetime) -> bool:
+        """Whether readers may see the post at ``now``: published and its time has come."""
+        return self.status is PostStatus.PUBLISHED and self.published_at <= now
 
     def __repr__(self) -> str:
         return f"<Post {self.slug!r}>"
+
+
+class OldSlug(db.Model):
+    """A slug a published post had before: its old URL answers with a 301 to the current one."""
+
+    __tablename__ = "old_slugs"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+
+    post: Mapped[Post] = relationship(back_populates="old_slugs")
 
 
 class Comment(db.Model):
@@ -130,6 +196,8 @@ class Comment(db.Model):
     instructor_id: Mapped[int | None] = mapped_column(
         ForeignKey("instructors.id", ondelete="SET NULL")
     )
+    # Where the comment came from in a WordPress import, so a second import updates it.
+    wordpress_id: Mapped[int | None] = mapped_column(unique=True, default=None)
 
     post: Mapped[Post] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
@@ -235,6 +303,10 @@ class DiscussionSettings(db.Model):
     disallowed_words: Mapped[str] = mapped_column(Text, default="")
     close_after_days: Mapped[int | None] = mapped_column(default=None)
     notify_email: Mapped[str] = mapped_column(String(254), default="")
+    # Break comments into pages of this many top-level comments (None: all on one page).
+    comments_per_page: Mapped[int | None] = mapped_column(default=None)
+    # With pages, a post opens on its newest page of comments rather than its oldest.
+    newest_comments_first: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class CacheVersion(db.Model):

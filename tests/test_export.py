@@ -25,7 +25,7 @@ from app.discussion.discussion_settings import load_settings
 from app.discussion.email_links import make_token
 from app.discussion.moderation import Action, apply_action, reply_as_instructor
 from app.extensions import cache, db
-from app.models import Comment, CommentStatus, Instructor
+from app.models import BodyFormat, Comment, CommentStatus, Instructor, OldSlug, PostStatus
 from app.transfer.export import (
     NOT_EXPORTED,
     ExportError,
@@ -67,7 +67,18 @@ def source(
         comments_open=False,
         published_at=datetime(2020, 2, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=-5))),
     )
-    make_post(slug="quiet", title="No comments yet")
+    make_post(
+        slug="quiet",
+        title="No comments yet",
+        body_format=BodyFormat.MARKDOWN,
+        excerpt="*Soon*",
+        close_after_days=7,
+        wordpress_id=12,
+    )
+    make_post(slug="unfinished", title="A draft", status=PostStatus.DRAFT)
+    with app.app_context():
+        db.session.add(OldSlug(slug="older-p", post_id=essay))
+        db.session.commit()
     assert post_comment(body="From the form: Привет & <script>x</script>").status_code == 302
     top = make_comment(essay, body="Top 🎉", author_url="https://a.example/?q=1&r=<2>")
     question = make_comment(essay, parent_id=top, body=f"质疑{NBSP}?", status=PENDING)

@@ -85,6 +85,19 @@ def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
         "settings": instructor_client.get("/moderation/settings").text,
         "edit": instructor_client.get(f"/moderation/comments/{comment_id}/edit").text,
         "confirm-delete": confirm.text,
+        "posts-list": instructor_client.get("/editor/").text,
+        "editor-new": instructor_client.get("/editor/new").text,
+        "editor-seeded": instructor_client.get(f"/editor/{post_id}").text,
+        "editor-preview": instructor_client.post(
+            "/editor/new",
+            data={
+                "csrf_token": csrf_token_from(instructor_client.get("/editor/new").text),
+                "title": "Preview",
+                "author_name": "Prof",
+                "body": "# H\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nNote[^1]\n\n[^1]: n",
+                "preview": "Preview",
+            },
+        ).text,
     }
     assert all(html.lstrip().startswith("<!doctype html>") for html in pages.values())
     return pages
@@ -110,4 +123,4 @@ def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_pat
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == []
-    assert len(files) == len(pages) == 14
+    assert len(files) == len(pages) == 18

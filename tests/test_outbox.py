@@ -59,7 +59,7 @@ def test_a_held_comment_and_its_email_are_stored_together(app, post_id, post_com
     [comment] = stored_comments(app)
     [message] = outbox_rows(app)
     assert message.status is PENDING and message.attempts == 0
-    assert f"#comment-{comment.id}" in message.message
+    assert f"/comments/{comment.id}/" in message.message
     assert "Please moderate" in message.subject
 
 

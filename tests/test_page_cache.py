@@ -557,7 +557,8 @@ def test_a_changed_template_changes_the_code_version(tmp_path):
 
     source = Path(package.__file__).parent
     copy = tmp_path / "app"
-    for path in [*source.rglob("*.py"), *(source / "templates").rglob("*.html")]:
+    templates = [path for path in (source / "templates").rglob("*") if path.is_file()]
+    for path in [*source.rglob("*.py"), *templates]:
         target = copy / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())

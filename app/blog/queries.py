@@ -8,9 +8,19 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, or_
 
+from ..discussion.comment_pages import (
+    CommentPage,
+    count_top_level,
+    default_page,
+    page_comments,
+    page_count,
+    page_holding,
+    shown_condition,
+)
 from ..discussion.discussion_settings import SETTINGS_ID
 from ..extensions import db
-from ..models import Comment, CommentStatus, DiscussionSettings, Post
+from ..models import Comment, CommentStatus, DiscussionSettings, OldSlug, Post, PostStatus
+from ..publishing.visibility import public_posts
 
 
 class PostHead(NamedTuple):
@@ -19,15 +29,32 @@ class PostHead(NamedTuple):
     comments_open: bool
     published_at: datetime
     close_after_days: int | None
+    status: str
+    comments_per_page: int | None
+    newest_comments_first: bool | None
+
+    def is_public(self, now: datetime) -> bool:
+        """Published and its time has come: a draft or scheduled post is a 404 to readers."""
+        return self.status == PostStatus.PUBLISHED.value and self.published_at <= now
 
 
 def _post_head_statement() -> Select[Any]:
     posts, settings = Post.__table__.c, DiscussionSettings.__table__.c
-    close_after_days = (
-        db.select(settings.close_after_days).where(settings.id == SETTINGS_ID).scalar_subquery()
-    )
+
+    def setting(column: Any) -> Any:
+        return db.select(column).where(settings.id == SETTINGS_ID).scalar_subquery()
+
+    close_after_days = setting(settings.close_after_days)
     return db.select(
-        posts.id, posts.page_version, posts.comments_open, posts.published_at, close_after_days
+        posts.id,
+        posts.page_version,
+        posts.comments_open,
+        posts.published_at,
+        # The post's own setting, else the site's.
+        db.func.coalesce(posts.close_after_days, close_after_days),
+        posts.status,
+        setting(settings.comments_per_page),
+        setting(settings.newest_comments_first),
     ).where(posts.slug == bindparam("slug"))
 
 
@@ -46,32 +73,57 @@ def post_head(slug: str) -> PostHead | None:
     return None if row is None else PostHead(*row)
 
 
+def current_slug(old_slug: str) -> str | None:
+    """The slug a post has now, if ``old_slug`` was one of its earlier ones."""
+    return db.session.scalar(
+        db.select(Post.slug)
+        .join(OldSlug, OldSlug.post_id == Post.id)
+        .where(OldSlug.slug == old_slug)
+    )
+
+
 FRONT_PAGE_VERSIONS = (
     db.select(
         Post.__table__.c.id,
         Post.__table__.c.page_version,
-        db.func.count().over().label("total"),
+        # A counting subquery, not count() over (): the page's ten rows then come straight off
+        # the (status, published_at) index instead of after every public post is read and sorted.
+        db.select(db.func.count())
+        .select_from(Post.__table__)
+        .where(public_posts(bindparam("now")))
+        .scalar_subquery()
+        .label("total"),
     )
+    .where(public_posts(bindparam("now")))
     .order_by(Post.__table__.c.published_at.desc(), Post.__table__.c.id.desc())
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
 
 
-def front_page_versions(page: int, per_page: int) -> tuple[list[tuple[int, int]], int]:
+def front_page_versions(
+    page: int, per_page: int, now: datetime
+) -> tuple[list[tuple[int, int]], int]:
     """The (id, page version) of each post listed on a front page, and how many posts there
-    are, in one query: together they say whether a cached front page is current."""
+    are, in one query: together they say whether a cached front page is current. Only posts
+    public at ``now`` count, so a scheduled post's time coming changes the ids, hence the key."""
     with db.engine.connect() as connection:
         rows = connection.execute(
-            FRONT_PAGE_VERSIONS, {"limit": per_page, "offset": (page - 1) * per_page}
+            FRONT_PAGE_VERSIONS,
+            {"limit": per_page, "offset": (page - 1) * per_page, "now": now},
         ).all()
     return [(row.id, row.page_version) for row in rows], rows[0].total if rows else 0
 
 
 def visible_comments(
-    post: Post, own_ids: Collection[int] = (), *, include_held: bool = False
+    post: Post,
+    own_ids: Collection[int] = (),
+    *,
+    include_held: bool = False,
+    page: CommentPage | None = None,
 ) -> list[Comment]:
-    """The comments this reader may see on ``post``, oldest first, in one query.
+    """The comments this reader may see on ``post``, oldest first, in one query (two for one
+    ``page`` of comments).
 
     Everyone sees approved comments; a reader also sees their own held comments (``own_ids``);
     the instructor (``include_held``) sees every held comment.
@@ -81,6 +133,8 @@ def visible_comments(
         shown.append(Comment.status == CommentStatus.PENDING)
     elif own_ids:
         shown.append(and_(Comment.status == CommentStatus.PENDING, Comment.id.in_(own_ids)))
+    if page is not None:
+        return page_comments(post.id, or_(*shown), page.number, page.per_page)
     return list(
         db.session.scalars(
             db.select(Comment)
@@ -115,4 +169,37 @@ def approved_comment(post: Post, comment_id: int | None) -> Comment | None:
             Comment.post_id == post.id,
             Comment.status == CommentStatus.APPROVED,
         )
+    )
+
+
+def comment_page(
+    post_id: int, per_page: int | None, newest_first: bool, number: int | None
+) -> CommentPage | None:
+    """Which page of comments to show (None: paging is off). ``number`` None is the page a post
+    opens on; a page past the end is None as well, for a 404."""
+    if not per_page:
+        return None
+    count = page_count(count_top_level(post_id, Comment.status == CommentStatus.APPROVED), per_page)
+    number = default_page(count, newest_first) if number is None else number
+    return CommentPage(number, count, per_page) if 1 <= number <= count else None
+
+
+def comment_location(comment: Comment, per_page: int | None, newest_first: bool) -> int | None:
+    """The comment page that holds ``comment`` (None: the page a post opens on)."""
+    if not per_page:
+        return None
+    shown = shown_condition([CommentStatus.APPROVED], [comment.id])
+    number = page_holding(comment, shown, per_page)
+    opening = comment_page(comment.post_id, per_page, newest_first, None)
+    return None if opening is not None and opening.number == number else number
+
+
+def approved_total(post_id: int) -> int:
+    return (
+        db.session.scalar(
+            db.select(db.func.count(Comment.id)).where(
+                Comment.post_id == post_id, Comment.status == CommentStatus.APPROVED
+            )
+        )
+        or 0
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from datetime import datetime
+from typing import Literal, NamedTuple
 
 from flask import (
     Blueprint,
@@ -20,13 +21,15 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..discussion.discussion_settings import load_rules
+from ..discussion.comment_pages import CommentPage
+from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.notifications import NotificationSettings
 from ..discussion.reply_threads import build_threads
 from ..discussion.rules import CommentDraft, comments_are_open
 from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment
 from ..extensions import cache, csrf, db
 from ..models import Comment, CommentStatus, Post, utcnow
+from ..publishing.visibility import public_posts
 from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.rate_limits import Breach, check_rate_limit
 from ..web.reader_memory import (
@@ -47,19 +50,20 @@ bp = Blueprint("blog", __name__)
 def index() -> Response | str:
     page = max(request.args.get("page", 1, type=int), 1)
     per_page = current_app.config["POSTS_PER_PAGE"]
-    listed, total = queries.front_page_versions(page, per_page)
+    now = utcnow()
+    listed, total = queries.front_page_versions(page, per_page, now)
     if page > 1 and not listed:
         abort(404)
     if request_is_personal():
-        return render_front_page(page, per_page)
+        return render_front_page(page, per_page, now)
     # The listed posts' versions and the number of posts decide everything the page shows.
     key = f"front-page:{page}:{per_page}:{total}:{digest(listed)}"
-    return cached_page(key, lambda: render_front_page(page, per_page))
+    return cached_page(key, lambda: render_front_page(page, per_page, now))
 
 
-def render_front_page(page: int, per_page: int) -> str:
+def render_front_page(page: int, per_page: int, now: datetime) -> str:
     posts = db.paginate(
-        db.select(Post).order_by(Post.published_at.desc(), Post.id.desc()),
+        db.select(Post).where(public_posts(now)).order_by(Post.published_at.desc(), Post.id.desc()),
         page=page,
         per_page=per_page,
         error_out=False,
@@ -68,32 +72,52 @@ def render_front_page(page: int, per_page: int) -> str:
 
 
 @bp.get("/posts/<slug:slug>/")
-def post(slug: str) -> Response | tuple[str, int]:
+@bp.get("/posts/<slug:slug>/comment-page-<int:page_number>/")
+def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int]:
     head = queries.post_head(slug)
     if head is None:
-        abort(404)
+        moved_to = queries.current_slug(slug)
+        if moved_to is None:
+            abort(404)
+        return redirect(url_for("blog.post", slug=moved_to), 301)
+    if not head.is_public(utcnow()) and not current_user.is_authenticated:
+        abort(404)  # a draft or scheduled post: only the instructor sees it before its time
     comments_open = comments_are_open(
         head.comments_open, head.published_at, head.close_after_days, utcnow()
     )
+    page = queries.comment_page(
+        head.id, head.comments_per_page, bool(head.newest_comments_first), page_number
+    )
+    if page_number is not None and page is None:
+        abort(404)  # no such comment page (or comments are not paged)
 
     def has_held_comment() -> bool:
         return bool(queries.own_held_comment_ids(head.id, own_comment_ids()))
 
     if not request_is_personal(shows_saved_details=True, holds_own_content=has_held_comment):
-        return public_page(head, comments_open)
+        return public_page(head, comments_open, page)
     post = db.session.get_one(Post, head.id)
-    return render_post_page(post, comments_open=comments_open)
+    return render_post_page(post, comments_open=comments_open, page=page)
 
 
-def public_page(head: queries.PostHead, comments_open: bool) -> Response:
+def public_page(
+    head: queries.PostHead, comments_open: bool, page: CommentPage | None = None
+) -> Response:
     """The page as every reader without anything of their own sees it: rendered once per page
     version, then only this reader's CSRF token is put in."""
 
     def render() -> str:
         post = db.session.get_one(Post, head.id)
-        return render_post_page(post, CommentForm(formdata=None), comments_open=comments_open)[0]
+        form = CommentForm(formdata=None)
+        return render_post_page(post, form, comments_open=comments_open, page=page)[0]
 
-    return cached_page(f"post-page:{head.id}:{head.page_version}:{int(comments_open)}", render)
+    key = f"post-page:{head.id}:{head.page_version}:{int(comments_open)}:{page_key(page)}"
+    return cached_page(key, render)
+
+
+def page_key(page: CommentPage | None) -> str:
+    """The comment page's part of a cache key (its settings are not in the page version)."""
+    return "" if page is None else f"{page.number}/{page.count}/{page.per_page}"
 
 
 class PostParts(NamedTuple):
@@ -104,25 +128,32 @@ class PostParts(NamedTuple):
 
 
 def render_parts(
-    post: Post, comments: list[Comment], comments_open: bool, can_moderate: bool
+    post: Post,
+    comments: list[Comment],
+    comments_open: bool,
+    can_moderate: bool,
+    page: CommentPage | None = None,
 ) -> PostParts:
     article = get_template_attribute("blog/_post_parts.html", "article")
     discussion = get_template_attribute("blog/_post_parts.html", "discussion")
-    approved_count = sum(1 for c in comments if c.is_visible)
+    # One page of comments holds only some: the heading counts them all.
+    approved_count = (
+        queries.approved_total(post.id) if page else sum(1 for c in comments if c.is_visible)
+    )
+    threads = build_threads(comments)
     return PostParts(
         article(post),
-        discussion(post, build_threads(comments), approved_count, comments_open, can_moderate),
+        discussion(post, threads, approved_count, comments_open, can_moderate, page),
     )
 
 
-def public_parts(post: Post, comments_open: bool) -> PostParts:
+def public_parts(post: Post, comments_open: bool, page: CommentPage | None = None) -> PostParts:
     """The parts every reader sees, from the cache while the post's page version is current."""
-    key = f"post-parts:{post.id}:{post.page_version}:{int(comments_open)}"
+    key = f"post-parts:{post.id}:{post.page_version}:{int(comments_open)}:{page_key(page)}"
     parts = cache.get(key)
     if parts is None:
-        parts = render_parts(
-            post, queries.visible_comments(post), comments_open, can_moderate=False
-        )
+        comments = queries.visible_comments(post, page=page)
+        parts = render_parts(post, comments, comments_open, can_moderate=False, page=page)
         cache.set(key, parts)  # kept (or pickled, in Redis) as Markup, so it stays marked safe
     return parts
 
@@ -133,6 +164,7 @@ def render_post_page(
     *,
     status: int = 200,
     comments_open: bool | None = None,
+    page: CommentPage | Literal["opening"] | None = "opening",
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
@@ -145,17 +177,25 @@ def render_post_page(
         form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
         form.parent_id.data = request.args.get("replytocom", "")
     if comments_open is None:
+        close_after_days = post.close_after_days
+        if close_after_days is None:
+            close_after_days = load_rules().close_after_days
         comments_open = comments_are_open(
-            post.comments_open, post.published_at, load_rules().close_after_days, utcnow()
+            post.comments_open, post.published_at, close_after_days, utcnow()
+        )
+    if page == "opening":  # after a refused reply: the page the post opens on
+        settings = load_settings()
+        page = queries.comment_page(
+            post.id, settings.comments_per_page, settings.newest_comments_first, None
         )
 
     can_moderate = current_user.is_authenticated
     own_held = queries.own_held_comment_ids(post.id, own_comment_ids())
     if can_moderate or own_held:
-        comments = queries.visible_comments(post, own_held, include_held=can_moderate)
-        parts = render_parts(post, comments, comments_open, can_moderate)
+        comments = queries.visible_comments(post, own_held, include_held=can_moderate, page=page)
+        parts = render_parts(post, comments, comments_open, can_moderate, page)
     else:
-        parts = public_parts(post, comments_open)
+        parts = public_parts(post, comments_open, page)
 
     reply_to = queries.approved_comment(post, form.parent_comment_id())
     if reply_to is None and form.parent_comment_id() is not None:
@@ -192,6 +232,8 @@ def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
 @csrf.exempt
 def create(slug: str) -> Response | tuple[str, int]:
     post = db.first_or_404(db.select(Post).filter_by(slug=slug))
+    if not post.is_public(utcnow()) and not current_user.is_authenticated:
+        abort(404)
     form = CommentForm()
     limit = current_app.config["COMMENT_RATE_LIMIT"]
     breach = check_rate_limit("comment", limit, request.remote_addr or "")
@@ -221,7 +263,7 @@ def create(slug: str) -> Response | tuple[str, int]:
     if comment.status is CommentStatus.PENDING:
         remember_own_comment(comment.id)
         flash(HELD_MESSAGE)
-    response = redirect(url_for("blog.post", slug=post.slug, _anchor=f"comment-{comment.id}"))
+    response = redirect(comment_url(comment))
     if form.remember.data:
         save_author(response, draft_details(draft))
     else:
@@ -258,3 +300,28 @@ def draft_details(draft: CommentDraft) -> dict[str, str]:
         "author_email": draft.author_email,
         "author_url": draft.author_url,
     }
+
+
+def comment_url(comment: Comment, *, external: bool = False) -> str:
+    """The address of ``comment`` on the comment page that holds it."""
+    settings = load_settings()
+    number = queries.comment_location(
+        comment, settings.comments_per_page, settings.newest_comments_first
+    )
+    values = {} if number is None else {"page_number": number}
+    return url_for(
+        "blog.post",
+        slug=comment.post.slug,
+        _anchor=f"comment-{comment.id}",
+        _external=external,
+        **values,
+    )
+
+
+@bp.get("/comments/<int:comment_id>/")
+def comment_permalink(comment_id: int) -> Response:
+    """A comment's lasting address (feeds, emails): sent on to the page that holds it now."""
+    comment = db.get_or_404(Comment, comment_id)
+    if not comment.post.is_public(utcnow()) and not current_user.is_authenticated:
+        abort(404)
+    return redirect(comment_url(comment))

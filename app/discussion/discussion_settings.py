@@ -31,6 +31,8 @@ def save_settings(
     disallowed_words: str,
     close_after_days: int | None,
     notify_email: str | None,
+    comments_per_page: int | None,
+    newest_comments_first: bool,
 ) -> DiscussionSettings:
     """Store the instructor's discussion settings (the one row, created on the first save);
     commits. The form has checked each value; an empty notification address is stored as ""."""
@@ -42,6 +44,8 @@ def save_settings(
     settings.disallowed_words = disallowed_words
     settings.close_after_days = close_after_days
     settings.notify_email = notify_email or ""
+    settings.comments_per_page = comments_per_page
+    settings.newest_comments_first = newest_comments_first
     db.session.add(settings)
     db.session.commit()
     return settings

@@ -112,7 +112,8 @@ def moderation_links(comment: Comment, secret_key: str, url_for: BuildUrl) -> Mo
         trash=url_for(
             "moderation.email_action", token=make_token(secret_key, comment.id, Action.TRASH)
         ),
-        comment=url_for("blog.post", slug=comment.post.slug, anchor=f"comment-{comment.id}"),
+        # The lasting address: it finds the comment on whichever comment page holds it.
+        comment=url_for("blog.comment_permalink", comment_id=comment.id),
     )
 
 

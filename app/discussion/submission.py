@@ -162,7 +162,11 @@ def store_comment(
     """``submit_comment`` but for its one failure: the checks, the verdict, one commit."""
     settings = load_settings()
     rules = rules_from(settings)
-    if not comments_are_open(post.comments_open, post.published_at, rules.close_after_days, now):
+    # The post's own "close after N days", else the site's.
+    close_after_days = (
+        post.close_after_days if post.close_after_days is not None else rules.close_after_days
+    )
+    if not comments_are_open(post.comments_open, post.published_at, close_after_days, now):
         raise SubmissionRefused(COMMENTS_CLOSED, 403)
     parent = find_reply_target(post, parent_id)
     history = author_history(post, draft)

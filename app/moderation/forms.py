@@ -42,6 +42,11 @@ class DiscussionSettingsForm(FlaskForm):
         "Automatically close comments on posts older than this many days (empty: never)",
         validators=[Optional(), NumberRange(1, 36_500, "Enter a number of days from 1 to 36,500.")],
     )
+    comments_per_page = IntegerField(
+        "Break comments into pages with this many top-level comments per page (empty: one page)",
+        validators=[Optional(), NumberRange(1, 1_000, "Enter a number from 1 to 1,000.")],
+    )
+    newest_comments_first = BooleanField("With pages, show the newest page of comments first")
     notify_email = StringField(
         "Email me whenever a comment is held for moderation, at",
         filters=[clean_line],

@@ -244,6 +244,25 @@ def read_export(path: Path) -> Any:
         ) from error
 
 
+# What version 1 posts were: published, plain paragraphs, edited never, set up by hand.
+VERSION_1_POST_DEFAULTS: dict[str, Any] = {
+    "page_version": 1,
+    "status": "published",
+    "body_format": "plain",
+    "excerpt": "",
+    "edit_version": 1,
+    "close_after_days": None,
+    "wordpress_id": None,
+}
+
+
+# Settings version 1 did not have: comments on one page, as they were then.
+VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
+    "comments_per_page": None,
+    "newest_comments_first": False,
+}
+
+
 def upgrade_version_1(data: dict[str, Any]) -> dict[str, Any]:
     """A version-1 export in the version-2 shape: history moved out of the comments into
     ``status_changes`` (ids in the order version 1 stored them); what version 1 did not export
@@ -266,12 +285,16 @@ def upgrade_version_1(data: dict[str, Any]) -> dict[str, Any]:
                 {"id": len(history) + 1, "comment_id": comment.get("id"), "instructor_id": None}
                 | change
             )
-        upgraded_comments.append(comment | {"instructor_id": None})
+        upgraded_comments.append(comment | {"instructor_id": None, "wordpress_id": None})
     tables: dict[str, list[dict[str, Any]]] = {table.name: [] for table in exported_tables()}
-    tables["posts"] = [post | {"page_version": 1} for post in posts]
+    tables["posts"] = [
+        post | VERSION_1_POST_DEFAULTS | {"updated_at": post.get("published_at")} for post in posts
+    ]
     tables["comments"] = upgraded_comments
     tables["status_changes"] = history
-    tables["discussion_settings"] = [] if settings is None else [{"id": 1} | settings]
+    tables["discussion_settings"] = (
+        [] if settings is None else [{"id": 1} | VERSION_1_SETTINGS_DEFAULTS | settings]
+    )
     return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "tables": tables}
 
 

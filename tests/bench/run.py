@@ -1,6 +1,6 @@
 """`make bench`: requests per second and latency of the blog's pages, against hello-world Flask.
 
-Builds one SQLite database (the Secret Speech post copied with 10, 100 and 1,000 approved
+Builds one SQLite database (200 posts: the Secret Speech post copied with 10, 100 and 1,000 approved
 comments, and 10,000 pending comments in the moderation queue), serves it with gunicorn (2 workers)
 on 127.0.0.1, loads each page with wrk, and measures a hello-world Flask route under the same
 gunicorn settings in the same run. Prints a table and writes it to tests/bench/results.md.
@@ -43,6 +43,8 @@ README = ROOT / "README.md"
 README_MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
 SIZES = (10, 100, 1_000)
 PENDING = 10_000
+# The front page and the feeds are measured on a blog of this many posts.
+POSTS = 200
 WORKERS = 2
 MAX_DEPTH = 5
 PASSWORD = "bench-password-1"  # a throwaway account in a throwaway database
@@ -51,6 +53,8 @@ TARGETS = {
     "post page, 100 comments": 0.4,
     "post page, 1,000 comments": 0.2,
     "front page": 0.6,
+    "posts feed (/feed/)": 0.5,
+    "comments feed (/comments/feed/)": 0.5,
     "moderation queue (10,000 pending)": 0.3,
     "comment submission, new reader (held, emailed)": 0.12,
     "comment submission, returning reader (published)": 0.12,
@@ -162,6 +166,20 @@ def build_database(path: Path) -> dict[int, str]:
         seed_database()
         seed_post = db.session.scalar(select(Post).order_by(Post.id))
         slugs = {size: add_post_copy(seed_post, size, rng) for size in SIZES}
+        # More posts, older than the rest, so the front page and the feeds choose among POSTS.
+        db.session.execute(
+            insert(Post).execution_options(changes_pages=()),
+            [
+                {
+                    "title": f"An earlier post {n}",
+                    "slug": f"earlier-{n}",
+                    "author_name": "Student",
+                    "published_at": seed_post.published_at - timedelta(days=n),
+                    "body": seed_post.body,
+                }
+                for n in range(1, POSTS - 1 - len(SIZES) + 1)
+            ],
+        )
         now = datetime.now(UTC)
         bodies = comment_bodies(PENDING, rng)
         db.session.execute(
@@ -392,6 +410,12 @@ def main() -> int:
         )
         rss_mb = blog.worker_rss_mb()
         results.append(run_wrk("front page", blog.url("/"), args.seconds, headers=BROWSER)[0])
+        for name, path in (
+            ("posts feed (/feed/)", "/feed/"),
+            ("comments feed (/comments/feed/)", "/comments/feed/"),
+        ):
+            run_wrk("warm-up", blog.url(path), 1, headers=BROWSER)
+            results.append(run_wrk(name, blog.url(path), args.seconds, headers=BROWSER)[0])
 
         instructor = Browser(blog.port)
         _, _, page = instructor.request("GET", "/login")
