@@ -20,6 +20,9 @@ class DefaultConfig:
     BLOG_TITLE = "Class Blog"
     # Posts per page on the front page.
     POSTS_PER_PAGE = 10
+    # The site's time zone (an IANA name such as "Europe/Paris"): assignment windows are set and
+    # shown in it. Times are stored in UTC whatever it is.
+    SITE_TIMEZONE = "UTC"
 
     # Seconds a reader (same IP address or email) waits between two comments; 0 switches it off.
     COMMENT_FLOOD_SECONDS = 15
