@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import text
+    from .web.site_time import register_site_time
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -109,6 +110,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = text.format_datetime
     app.jinja_env.filters["isodate"] = text.format_iso
     app.jinja_env.filters["excerpt"] = text.excerpt
+    register_site_time(app)
 
 
 def register_cli(app: Flask) -> None:

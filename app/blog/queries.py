@@ -19,6 +19,9 @@ class PostHead(NamedTuple):
     comments_open: bool
     published_at: datetime
     close_after_days: int | None
+    opens_at: datetime | None
+    due_at: datetime | None
+    closes_at: datetime | None
 
 
 def _post_head_statement() -> Select[Any]:
@@ -27,7 +30,14 @@ def _post_head_statement() -> Select[Any]:
         db.select(settings.close_after_days).where(settings.id == SETTINGS_ID).scalar_subquery()
     )
     return db.select(
-        posts.id, posts.page_version, posts.comments_open, posts.published_at, close_after_days
+        posts.id,
+        posts.page_version,
+        posts.comments_open,
+        posts.published_at,
+        close_after_days,
+        posts.opens_at,
+        posts.due_at,
+        posts.closes_at,
     ).where(posts.slug == bindparam("slug"))
 
 

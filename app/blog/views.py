@@ -28,8 +28,9 @@ from ..discussion.email_links import make_token
 from ..discussion.moderation import Action
 from ..discussion.notifications import ModerationLinks, deliver, held_comment_message
 from ..discussion.reply_threads import build_threads
-from ..discussion.rules import CommentDraft, comments_are_open
+from ..discussion.rules import CommentDraft
 from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment
+from ..discussion.windows import AssignmentWindow, WindowState, window_state
 from ..extensions import cache, csrf, db, limiter
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..web.page_cache import cached_page, digest
@@ -77,13 +78,18 @@ def post(slug: str) -> Response | tuple[str, int]:
     head = queries.post_head(slug)
     if head is None:
         abort(404)
-    comments_open = comments_are_open(
-        head.comments_open, head.published_at, head.close_after_days, utcnow()
+    # Computed on every request: a window opening or closing changes no row, only the time.
+    state = window_state(
+        AssignmentWindow(head.opens_at, head.due_at, head.closes_at),
+        comments_open=head.comments_open,
+        published_at=head.published_at,
+        close_after_days=head.close_after_days,
+        now=utcnow(),
     )
     if sees_only_public_parts(head.id):
-        return public_page(head, comments_open)
+        return public_page(head, state)
     post = db.session.get_one(Post, head.id)
-    return render_post_page(post, comments_open=comments_open)
+    return render_post_page(post, state=state)
 
 
 def sees_only_public_parts(post_id: int) -> bool:
@@ -98,15 +104,16 @@ def sees_only_public_parts(post_id: int) -> bool:
     )
 
 
-def public_page(head: queries.PostHead, comments_open: bool) -> Response:
+def public_page(head: queries.PostHead, state: WindowState) -> Response:
     """The page as every reader without anything of their own sees it: rendered once per page
-    version, then only this reader's CSRF token is put in."""
+    version and window state (the form or the message in its place), then only this reader's
+    CSRF token is put in."""
 
     def render() -> str:
         post = db.session.get_one(Post, head.id)
-        return render_post_page(post, CommentForm(formdata=None), comments_open=comments_open)[0]
+        return render_post_page(post, CommentForm(formdata=None), state=state)[0]
 
-    return cached_page(f"post-page:{head.id}:{head.page_version}:{int(comments_open)}", render)
+    return cached_page(f"post-page:{head.id}:{head.page_version}:{state.value}", render)
 
 
 class PostParts(NamedTuple):
@@ -145,7 +152,7 @@ def render_post_page(
     form: CommentForm | None = None,
     *,
     status: int = 200,
-    comments_open: bool | None = None,
+    state: WindowState | None = None,
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
@@ -157,10 +164,15 @@ def render_post_page(
         form = CommentForm(formdata=None, data=remembered_author())
         form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
         form.parent_id.data = request.args.get("replytocom", "")
-    if comments_open is None:
-        comments_open = comments_are_open(
-            post.comments_open, post.published_at, load_rules().close_after_days, utcnow()
+    if state is None:
+        state = window_state(
+            AssignmentWindow.of(post),
+            comments_open=post.comments_open,
+            published_at=post.published_at,
+            close_after_days=load_rules().close_after_days,
+            now=utcnow(),
         )
+    comments_open = state.accepts_comments
 
     can_moderate = current_user.is_authenticated
     own_held = queries.own_held_comment_ids(post.id, own_comment_ids())
@@ -180,6 +192,7 @@ def render_post_page(
         post=post,
         parts=parts,
         comments_open=comments_open,
+        window_state=state.value,
         form=form,
         reply_to=reply_to,
     ), status

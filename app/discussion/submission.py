@@ -12,9 +12,11 @@ from sqlalchemy import Select, or_
 from ..extensions import db
 from ..models import Comment, CommentStatus, Instructor, Post, StatusChange
 from .discussion_settings import load_rules
-from .rules import CommentDraft, Verdict, comments_are_open, decide_status, is_flood
+from .rules import CommentDraft, Verdict, decide_status, is_flood
+from .windows import AssignmentWindow, WindowState, window_state
 
 COMMENTS_CLOSED = "Comments are closed."
+NOT_OPEN_YET = "Comments on this post are not open yet."
 BAD_PARENT = (
     "The comment you are replying to is not available; your reply can go under the post instead."
 )
@@ -121,12 +123,22 @@ def submit_comment(
 ) -> Submitted:
     """Store a reader's comment with the status the discussion rules give it; commits once.
 
-    Refuses (``SubmissionRefused``) a comment on a closed post, a reply to a comment that is not
-    an approved comment of this post, a comment sent too soon after the same reader's last one,
-    and a duplicate. The logged-in ``instructor``'s comments skip flood control and the rules.
+    Refuses (``SubmissionRefused``) a comment on a closed post or outside its assignment window,
+    a reply to a comment that is not an approved comment of this post, a comment sent too soon
+    after the same reader's last one, and a duplicate. The logged-in ``instructor``'s comments
+    skip flood control and the rules.
     """
     rules = load_rules()
-    if not comments_are_open(post.comments_open, post.published_at, rules.close_after_days, now):
+    state = window_state(
+        AssignmentWindow.of(post),
+        comments_open=post.comments_open,
+        published_at=post.published_at,
+        close_after_days=rules.close_after_days,
+        now=now,
+    )
+    if state is WindowState.NOT_YET_OPEN:
+        raise SubmissionRefused(NOT_OPEN_YET, 403)
+    if not state.accepts_comments:
         raise SubmissionRefused(COMMENTS_CLOSED, 403)
     parent = find_reply_target(post, parent_id)
     history = author_history(post, draft)
