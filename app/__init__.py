@@ -92,10 +92,12 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .blog.views import bp as blog_bp
     from .moderation.views import bp as moderation_bp
+    from .roster.views import bp as roster_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(roster_bp)
     errors.register_error_handlers(app)
 
 

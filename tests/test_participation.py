@@ -1,15 +1,23 @@
-"""The participation report against a class built by hand, and the spreadsheet formula guard."""
+"""The participation report against a class built by hand, its exports (the grading CSV, every
+comment, the printable view), the formula guard, bad filters, and query counts that do not grow
+with the class."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from app.classroom.participation import Scope, build_report, load_facts, sort_rows
 from app.classroom.spreadsheet import csv_document, neutralize
 from app.extensions import db
-from app.models import CommentStatus, StudentCommentLink
+from app.models import Comment, CommentStatus, Post, Student, StudentCommentLink
+
+from .conftest import recorded_queries
 
 APPROVED, PENDING, SPAM, TRASH = (
     CommentStatus.APPROVED,
@@ -20,6 +28,11 @@ APPROVED, PENDING, SPAM, TRASH = (
 DUE = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    monkeypatch.setattr("app.roster.views.utcnow", lambda: NOW)
 
 
 @pytest.fixture
@@ -143,6 +156,119 @@ def test_sorting_by_any_column_keeps_empty_values_last(app, hand_built_class):
     assert sort_rows(rows, "no-such-column", False)[0].name == "Ada"
 
 
+# The screen
+
+
+def test_the_participation_screen_shows_every_student_and_who_has_not_participated(
+    app, moderator, hand_built_class, clock
+):
+    p1, _ = hand_built_class["posts"]
+    html = moderator.get(f"/class/participation?post={p1}").text
+    assert "Participation on “The Secret Speech”" in html
+    assert "No participation yet:</strong> Dee." in html
+    table = html[html.index('<table class="data-table report-table">') :]
+    names = re.findall(r'<th scope="row">\s*<a href="[^"]*">([^<]+)</a>', table)
+    assert names == ["Ada", "Ben", "Cy", "Dee", "Eve"]
+    assert "Guests (not on the roster)" in html and "gus@example.net" in html
+    assert '<svg viewBox="0 0 720 140"' in html and 'role="img"' in html
+    assert "Professor Lee" not in html
+
+
+def test_sorting_links_and_aria_sort(moderator, hand_built_class, clock):
+    html = moderator.get("/class/participation?sort=words&dir=desc").text
+    assert 'aria-sort="descending"' in html
+    assert "sort=words&amp;dir=asc" in html  # choosing it again reverses
+    table = html[html.index("report-table") :]
+    names = re.findall(r'<th scope="row">\s*<a href="[^"]*">([^<]+)</a>', table)
+    assert names[0] == "Ada" and names[-1] == "Dee"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "post=abc&section=Nope&start=yesterday&end=2026-13-40&sort=evil&dir=sideways",
+        "post=99999",
+        "start=2026-03-10&end=2026-03-01",
+        "start=9999-12-31",
+        "start=0001-01-01&end=0001-01-01",
+        "student=abc",
+    ],
+)
+def test_bad_filters_are_ignored_with_a_reason_never_a_500(moderator, hand_built_class, query):
+    for url in ("/class/participation", "/class/participation.csv", "/class/print"):
+        response = moderator.get(f"{url}?{query}")
+        assert response.status_code == 200, (url, query)
+
+
+def test_a_date_range_the_wrong_way_round_says_so(moderator, hand_built_class):
+    html = moderator.get("/class/participation?start=2026-03-10&end=2026-03-01").text
+    assert "The end date is before the start date; the dates were ignored." in html
+
+
+# The grading CSV and the CSV of every comment
+
+
+def read_csv(response):
+    assert response.data.startswith(b"\xef\xbb\xbf")  # so Excel reads UTF-8 accents right
+    text = response.data.decode("utf-8-sig")
+    assert "\r\n" in text
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_the_grading_csv_has_one_row_per_student_with_the_reports_columns(
+    moderator, hand_built_class, clock
+):
+    p1, _ = hand_built_class["posts"]
+    response = moderator.get(f"/class/participation.csv?post={p1}")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="participation-speech-2026-04-01.csv"'
+    )
+    assert response.headers["Cache-Control"] == "private, no-store"
+    header, *rows = read_csv(response)
+    assert header == [
+        "Student", "Email", "Section", "Submitted", "Approved", "Pending", "Spam/trash",
+        "Top-level", "Replies to classmates", "Replies received", "Words",
+        "First comment (UTC)", "Last comment (UTC)", "On time", "Late", "Missing",
+    ]  # fmt: skip
+    assert [row[0] for row in rows] == ["Ada", "Ben", "Cy", "Dee", "Eve"]  # no guest
+    assert rows[0] == [
+        "Ada", "ada@example.com", "A", "4", "2", "1", "1", "1", "1", "2", "8",
+        "2026-03-05 15:00:00", "2026-03-05 19:00:00", "1", "0", "0",
+    ]  # fmt: skip
+    assert rows[3] == ["Dee", "dee@example.com", "B", *"00000000", "", "", "0", "0", "1"]
+
+
+def test_the_csv_of_every_comment(moderator, hand_built_class, clock):
+    p1, _ = hand_built_class["posts"]
+    c = hand_built_class["comments"]
+    header, *rows = read_csv(moderator.get(f"/class/participation/comments.csv?post={p1}"))
+    assert header == [
+        "Student", "Author", "Email", "Section", "Post", "Comment ID", "Parent ID", "Status",
+        "Submitted (UTC)", "Approved (UTC)", "Late", "Words", "Text",
+    ]  # fmt: skip
+    by_id = {int(row[5]): row for row in rows}
+    assert len(rows) == 10  # every status, guests and the instructor included
+    assert by_id[c[3]] == [
+        "Cy", "Cy", "cy@example.com", "B", "The Secret Speech", str(c[3]), str(c[2]),
+        "approved", "2026-03-05 18:00:00", "", "yes", "3", "a late reply",
+    ]  # fmt: skip
+    assert by_id[c[7]][:4] == ["Eve", "Eve O.", "EVE.Other@Gmail.com", "B"]  # linked by hand
+    assert by_id[c[6]][0] == "" and by_id[c[9]][7] == "spam"
+    assert by_id[c[8]][10] == ""  # the instructor is never late
+
+
+def test_the_approved_time_comes_from_the_history(app, moderator, make_post, make_comment):
+    post_id = make_post(slug="p", title="P")
+    comment_id = make_comment(post_id, status=PENDING, created_at=DUE)
+    from .conftest import form_post
+
+    form_post(moderator, f"/moderation/comments/{comment_id}/approve", {"next": "/"})
+    _, row = read_csv(moderator.get("/class/participation/comments.csv"))
+    assert row[8] == "2026-03-05 17:00:00"  # submitted
+    assert row[9] >= "2026-"  # approved: now, from the history
+
+
 @pytest.mark.parametrize(
     ("cell", "safe"),
     [
@@ -162,6 +288,133 @@ def test_a_cell_a_spreadsheet_would_run_is_neutralised(cell, safe):
     assert neutralize(42) == 42 and neutralize(None) is None
 
 
+def test_student_text_never_executes_in_the_exports(
+    app, moderator, make_post, make_student, make_comment
+):
+    post_id = make_post(slug="p", title="=cmd|' /C calc'!A0")
+    make_student('=HYPERLINK("http://evil.example","x")', "eve@example.com", "@risk")
+    make_comment(post_id, author_email="eve@example.com", author_name="-1+1", body="+SUM(1,2)")
+    grades = read_csv(moderator.get("/class/participation.csv"))
+    comments = read_csv(moderator.get("/class/participation/comments.csv"))
+    cells = [cell for row in grades[1:] + comments[1:] for cell in row]
+    dangerous = [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert dangerous == []
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells and "'+SUM(1,2)" in cells
+
+
 def test_csv_document_writes_numbers_as_numbers():
     data = csv_document(["Name", "Words"], [["Zoë", 12], ["-neg", -3]])
     assert data == "\ufeffName,Words\r\nZoë,12\r\n'-neg,-3\r\n".encode()
+
+
+# The printable view
+
+
+def test_the_printable_view_for_one_student(moderator, hand_built_class, clock):
+    p1, _ = hand_built_class["posts"]
+    ada = hand_built_class["students"]["Ada"]
+    html = moderator.get(f"/class/print?post={p1}&student={ada}").text
+    assert "“The Secret Speech”: Ada" in html
+    assert html.count('class="print-comment"') == 3  # not the spam
+    assert "In reply to Cy" in html and "a late reply" in html  # the comment it answers
+    assert "thanks Cy" in html and "awaiting moderation" in html and "badge-late" in html
+    assert "buy now" not in html
+    assert 'href="/static/roster.css"' in html and 'src="/static/print.js"' in html
+
+
+def test_the_printable_view_for_all_students(moderator, hand_built_class, clock):
+    p1, _ = hand_built_class["posts"]
+    html = moderator.get(f"/class/print?post={p1}").text
+    headings = re.findall(r'<h2 id="student-\d+">(\w+)', html)
+    assert headings == ["Ada", "Ben", "Cy", "Dee", "Eve"]
+    assert "No comments on this post." in html  # Dee
+    assert "guest words" not in html.split("In reply to")[0]  # guests are not printed
+
+
+def test_a_student_not_on_the_roster_has_no_printable_view(moderator, hand_built_class):
+    assert moderator.get("/class/print?student=99999").status_code == 404
+
+
+def test_the_print_stylesheet_hides_the_screen_and_breaks_pages_between_students():
+    from pathlib import Path
+
+    css = (Path(__file__).parent.parent / "app" / "static" / "roster.css").read_text()
+    print_rules = css[css.index("@media print") :]
+    assert ".admin-bar" in print_rules and "display: none" in print_rules
+    assert ".print-student { break-before: page;" in print_rules
+
+
+# Query counts: fixed, whatever the size of the class
+
+
+def build_class(app, students: int, posts: int = 4, comments_each: int = 3) -> int:
+    """A class of ``students`` with a few comments each (some replies), in bulk."""
+    with app.app_context():
+        db.session.execute(
+            insert(Post),
+            [
+                {"title": f"Post {n}", "slug": f"post-{n}", "author_name": "T", "body": "B",
+                 "published_at": DUE - timedelta(days=10), "due_at": DUE + timedelta(days=n)}
+                for n in range(posts)
+            ],
+        )  # fmt: skip
+        post_ids = list(db.session.scalars(db.select(Post.id)))
+        db.session.execute(
+            insert(Student),
+            [
+                {"name": f"Student {n:03}", "email": f"s{n}@example.com", "section": "AB"[n % 2]}
+                for n in range(students)
+            ],
+        )
+        rows = []
+        first_id = 1
+        for n in range(students):
+            for k in range(comments_each):
+                number = first_id + len(rows)
+                rows.append(
+                    {
+                        "id": number,
+                        "post_id": post_ids[(n + k) % posts],
+                        "parent_id": number - comments_each if k == 1 and n else None,
+                        "author_name": f"Student {n:03}",
+                        "author_email": f"s{n}@example.com",
+                        "body": "Some words here. " * 5,
+                        "status": [APPROVED, PENDING, TRASH][k % 3],
+                        "created_at": DUE - timedelta(hours=n % 48 - k),
+                    }
+                )
+        db.session.execute(insert(Comment), rows)
+        db.session.commit()
+        return post_ids[0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/class/participation",
+        "/class/participation?post={post}&section=A",
+        "/class/participation.csv",
+        "/class/participation/comments.csv?post={post}",
+        "/class/print?post={post}",
+        "/class",
+    ],
+)
+def test_query_counts_are_the_same_for_5_and_200_students(app, make_post, instructor, url):
+    from .conftest import AuthActions
+
+    client = app.test_client()
+    AuthActions(client).login()
+    post_id = build_class(app, 5)
+    small = len(recorded_queries(app, client, url.format(post=post_id)))
+    with app.app_context():
+        db.session.execute(db.delete(Comment))
+        db.session.execute(db.delete(Student))
+        db.session.commit()
+    # Same posts, now 200 students and 600 comments.
+    with app.app_context():
+        db.session.execute(db.delete(Post))
+        db.session.commit()
+    post_id = build_class(app, 200)
+    large = len(recorded_queries(app, client, url.format(post=post_id)))
+    assert small == large, (small, large)
+    assert large <= 10

@@ -22,8 +22,10 @@ from app.discussion.windows import (
     window_problems,
     window_state,
 )
+from app.extensions import db
+from app.models import Post
 
-from .conftest import BASE_TEST_CONFIG, csrf_token_from, stored_comments
+from .conftest import BASE_TEST_CONFIG, csrf_token_from, form_post, stored_comments
 
 OPENS = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DUE = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
@@ -199,3 +201,126 @@ def test_the_cached_page_follows_the_clock_without_any_change_stored(client, win
     clock(CLOSES + SECOND)
     html = client.get("/posts/w/").text
     assert "Comments closed on" in html and "Post Comment" not in html
+
+
+def test_comments_one_second_either_side_of_due_are_taken_and_only_the_second_is_late(
+    app, client, windowed, make_post, clock, moderator_client
+):
+    make_post(slug="p")
+    clock(DUE - SECOND)
+    assert submit(client, "Just in time.").status_code == 302
+    clock(DUE + SECOND)
+    assert submit(client, "Just too late.", email="bo@example.com").status_code == 302
+    comments = stored_comments(app)
+    assert [c.created_at for c in comments] == [DUE - SECOND, DUE + SECOND]
+
+    queue = moderator_client.get("/moderation?status=all").text
+    on_time = queue[queue.index("Just in time.") - 3000 : queue.index("Just in time.")]
+    late = queue[queue.index("Just too late.") - 3000 : queue.index("Just too late.")]
+    assert "badge-late" in late.split('class="mod-comment')[-1]
+    assert "badge-late" not in on_time.split('class="mod-comment')[-1]
+    # Readers never see "late", the author included.
+    assert "badge-late" not in client.get("/posts/w/").text
+
+
+def test_a_comments_time_is_when_it_was_submitted_not_approved(
+    app, client, windowed, make_post, clock, moderator_client
+):
+    make_post(slug="p")
+    clock(DUE - SECOND)
+    submit(client, "Held for moderation, on time.")
+    [comment] = stored_comments(app)
+    form_post(moderator_client, f"/moderation/comments/{comment.id}/approve", {"next": "/"})
+    [approved] = stored_comments(app)
+    assert approved.status.value == "approved"
+    assert approved.created_at == DUE - SECOND
+    assert "badge-late" not in moderator_client.get("/moderation?status=all").text
+
+
+@pytest.fixture
+def moderator_client(app, auth):
+    """A second client, logged in as the instructor, beside the reader's ``client``."""
+    from .conftest import AuthActions
+
+    instructor = app.test_client()
+    assert AuthActions(instructor).login().status_code == 302
+    return instructor
+
+
+# The instructor's screen
+
+
+def stored_window(app, post_id):
+    with app.app_context():
+        post = db.session.get(Post, post_id)
+        return post.opens_at, post.due_at, post.closes_at
+
+
+@pytest.mark.app_config(SITE_TIMEZONE="Europe/Paris")
+def test_the_instructor_sets_a_window_in_the_sites_time_zone(app, moderator, make_post):
+    post_id = make_post(slug="p")
+    page = moderator.get(f"/class/posts/{post_id}/window")
+    assert "times in Europe/Paris" in page.text
+    response = form_post(
+        moderator,
+        f"/class/posts/{post_id}/window",
+        {"opens_at": "2026-03-02T09:00", "due_at": "2026-03-05T17:00", "closes_at": ""},
+        page=f"/class/posts/{post_id}/window",
+    )
+    assert response.status_code == 302
+    assert stored_window(app, post_id) == (
+        datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
+        datetime(2026, 3, 5, 16, 0, tzinfo=UTC),
+        None,
+    )
+    again = moderator.get(f"/class/posts/{post_id}/window").text
+    assert 'value="2026-03-05T17:00"' in again  # shown as it was typed
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"opens_at": "2026-03-05T09:00", "due_at": "2026-03-02T09:00"},
+            "The due time is before the opening time",
+        ),
+        (
+            {"due_at": "2026-03-05T09:00", "closes_at": "2026-03-04T09:00"},
+            "The closing time is before the due time",
+        ),
+        ({"due_at": "next Tuesday"}, "Enter a date and time, such as 2026-03-03 17:00."),
+        ({"due_at": "2026-02-30T09:00"}, "Enter a date and time"),
+    ],
+)
+def test_contradicting_or_unreadable_dates_are_refused_with_the_reason(
+    app, moderator, make_post, fields, message
+):
+    post_id = make_post(slug="p")
+    url = f"/class/posts/{post_id}/window"
+    response = form_post(moderator, url, fields, page=url)
+    assert response.status_code == 400
+    assert message in response.text
+    assert stored_window(app, post_id) == (None, None, None)
+
+
+@pytest.mark.app_config(SITE_TIMEZONE="Europe/Paris")
+def test_a_time_the_clocks_skip_is_refused(app, moderator, make_post):
+    post_id = make_post(slug="p")
+    url = f"/class/posts/{post_id}/window"
+    response = form_post(moderator, url, {"due_at": "2026-03-29T02:30"}, page=url)
+    assert response.status_code == 400
+    assert "does not exist in Europe/Paris" in response.text
+
+
+def test_the_window_screen_is_linked_from_the_settings_page(moderator, make_post):
+    post_id = make_post(slug="p")
+    assert f'href="/class/posts/{post_id}/window"' in moderator.get("/moderation/settings").text
+
+
+def test_saving_a_window_renews_the_cached_page(app, client, moderator, make_post, clock):
+    post_id = make_post(slug="p")
+    clock(datetime(2026, 3, 1, tzinfo=UTC))
+    assert "Post Comment" in client.get("/posts/p/").text
+    url = f"/class/posts/{post_id}/window"
+    form_post(moderator, url, {"opens_at": "2026-03-02T09:00"}, page=url)
+    assert "Comments open on March 2, 2026" in page_text(client.get("/posts/p/"))

@@ -23,6 +23,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..classroom.matching import comment_marks
 from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.email_links import make_token
 from ..discussion.moderation import Action
@@ -30,7 +31,7 @@ from ..discussion.notifications import ModerationLinks, deliver, held_comment_me
 from ..discussion.reply_threads import build_threads
 from ..discussion.rules import CommentDraft
 from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment
-from ..discussion.windows import AssignmentWindow, WindowState, window_state
+from ..discussion.windows import AssignmentWindow, WindowState, late_comment_ids, window_state
 from ..extensions import cache, csrf, db, limiter
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..web.page_cache import cached_page, digest
@@ -129,9 +130,20 @@ def render_parts(
     article = get_template_attribute("blog/_post_parts.html", "article")
     discussion = get_template_attribute("blog/_post_parts.html", "discussion")
     approved_count = sum(1 for c in comments if c.is_visible)
+    # Roster, guest and late marks are the instructor's: never in the parts cached for readers.
+    marks = comment_marks(comments) if can_moderate else {}
+    late = late_comment_ids(comments) if can_moderate else set()
     return PostParts(
         article(post),
-        discussion(post, build_threads(comments), approved_count, comments_open, can_moderate),
+        discussion(
+            post,
+            build_threads(comments),
+            approved_count,
+            comments_open,
+            can_moderate,
+            marks,
+            late,
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..classroom.matching import comment_marks
 from ..discussion import email_links
 from ..discussion.discussion_settings import load_settings
 from ..discussion.moderation import (
@@ -31,6 +32,7 @@ from ..discussion.moderation import (
     undo,
 )
 from ..discussion.page_versions import moderation_version
+from ..discussion.windows import late_comment_ids
 from ..extensions import db
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..text import plural
@@ -109,6 +111,8 @@ def render_queue() -> str:
     return render_template(
         "moderation/queue.html",
         comments=comments,
+        marks=comment_marks(comments.items),
+        late=late_comment_ids(comments.items),
         counts=queries.status_counts(),
         current_filter=status.value if status else "all",
         filters=FILTERS,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
-from ..text import format_date, format_datetime
+from ..text import format_datetime
 
 
 @cache
@@ -37,11 +37,6 @@ def site_datetime(value: datetime) -> str:
     return f"{format_datetime(value, zone)} {value.astimezone(zone).tzname()}"
 
 
-def site_date(value: datetime) -> str:
-    """``March 3, 2026``, the day it is in the site's zone."""
-    return format_date(value, site_zone())
-
-
 def site_short(value: datetime) -> str:
     """``Mar 3, 09:15``: a compact time in the site's zone, for tables."""
     local = value.astimezone(site_zone())
@@ -50,8 +45,7 @@ def site_short(value: datetime) -> str:
 
 def register_site_time(app: Flask) -> None:
     """Check ``SITE_TIMEZONE`` once at start (a typo fails here, not on a page) and add the
-    ``site_datetime``, ``site_date`` and ``site_short`` template filters."""
+    ``site_datetime`` and ``site_short`` template filters."""
     zone_named(app.config["SITE_TIMEZONE"])
     app.jinja_env.filters["site_datetime"] = site_datetime
-    app.jinja_env.filters["site_date"] = site_date
     app.jinja_env.filters["site_short"] = site_short
