@@ -170,7 +170,7 @@ def test_the_participation_screen_shows_every_student_and_who_has_not_participat
     names = re.findall(r'<th scope="row">\s*<a href="[^"]*">([^<]+)</a>', table)
     assert names == ["Ada", "Ben", "Cy", "Dee", "Eve"]
     assert "Guests (not on the roster)" in html and "gus@example.net" in html
-    assert '<svg viewBox="0 0 720 140"' in html and 'role="img"' in html
+    assert '<svg viewBox="0 0 600 160"' in html and 'role="img"' in html
     assert "Professor Lee" not in html
 
 
@@ -227,7 +227,7 @@ def test_the_grading_csv_has_one_row_per_student_with_the_reports_columns(
     assert response.headers["Cache-Control"] == "private, no-store"
     header, *rows = read_csv(response)
     assert header == [
-        "Student", "Email", "Section", "Submitted", "Approved", "Pending", "Spam/trash",
+        "Student", "Email", "Section", "Submitted", "Approved", "Pending", "Spam / trash",
         "Top-level", "Replies to classmates", "Replies received", "Words",
         "First comment (UTC)", "Last comment (UTC)", "On time", "Late", "Missing",
     ]  # fmt: skip
@@ -418,3 +418,19 @@ def test_query_counts_are_the_same_for_5_and_200_students(app, make_post, instru
     large = len(recorded_queries(app, client, url.format(post=post_id)))
     assert small == large, (small, large)
     assert large <= 10
+
+
+def test_the_chart_spans_one_posts_window_not_every_comment_ever(app, make_post, make_comment):
+    post_id = make_post(
+        slug="p", opens_at=DUE - 3 * 24 * HOUR, due_at=DUE, closes_at=DUE + 2 * 24 * HOUR
+    )
+    make_comment(post_id, created_at=datetime(2016, 3, 2, tzinfo=UTC))  # years before
+    make_comment(post_id, created_at=DUE - HOUR)
+    make_comment(post_id, created_at=DUE + HOUR)
+    report = report_for(app, Scope(post_id=post_id))
+    assert (report.bins.start.isoformat(), report.bins.days, report.bins.width) == (
+        "2026-03-02",
+        6,
+        1,
+    )
+    assert report.per_bin == [0, 0, 0, 2, 0, 0]  # both on March 5

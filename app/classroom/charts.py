@@ -48,8 +48,8 @@ def bar_chart(
     due_times: Sequence[datetime],
     zone: tzinfo,
     *,
-    width: int = 720,
-    height: int = 140,
+    width: int = 600,
+    height: int = 160,
 ) -> BarChart:
     """Bars of ``counts`` across the chart's width, scaled to the busiest bin, with a mark at each
     due time that falls inside the days shown."""

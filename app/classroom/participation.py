@@ -191,7 +191,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("submitted", "Submitted"),
     ("approved", "Approved"),
     ("pending", "Pending"),
-    ("discarded", "Spam/trash"),
+    ("discarded", "Spam / trash"),
     ("top_level", "Top-level"),
     ("replies_to_classmates", "Replies to classmates"),
     ("replies_received", "Replies received"),
@@ -248,8 +248,10 @@ class Report:
 def choose_bins(
     scope: Scope, posts: Sequence[PostFacts], comments: Sequence[CommentFacts], zone: tzinfo
 ) -> Bins | None:
-    """The days the chart covers, in the site's zone: the date range where given, otherwise the
-    days of the comments (and, for one post, of its window's ends)."""
+    """The days the chart covers, in the site's zone: the date range where given; for one post,
+    its window (opening to closing time, each end else the comments'); otherwise the days of
+    the comments. Comments outside are not charted (the seed post's 2016 comment would
+    otherwise stretch this term's window into a decade)."""
 
     def day(moment: datetime) -> date:
         return moment.astimezone(zone).date()
@@ -257,8 +259,11 @@ def choose_bins(
     first = day(scope.start) if scope.start else None
     last = day(scope.end - timedelta(microseconds=1)) if scope.end else None
     moments = [comment.created_at for comment in comments]
-    if scope.post_id is not None:
-        moments += [m for post in posts for m in (post.opens_at, post.due_at, post.closes_at) if m]
+    if scope.post_id is not None and posts:
+        post = posts[0]
+        first = first or (day(post.opens_at) if post.opens_at else None)
+        last = last or (day(post.closes_at) if post.closes_at else None)
+        moments += [m for m in (post.opens_at, post.due_at, post.closes_at) if m]
     days = [
         d
         for d in map(day, moments)
