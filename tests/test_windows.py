@@ -15,7 +15,7 @@ from app.discussion.windows import (
     CLOSES_BEFORE_OPENS,
     DUE_BEFORE_OPENS,
     AssignmentWindow,
-    NonexistentLocalTime,
+    UnusableLocalTime,
     WindowState,
     from_local,
     is_late,
@@ -118,7 +118,7 @@ def test_local_times_become_utc_and_a_skipped_time_is_refused():
     paris = ZoneInfo("Europe/Paris")
     assert from_local(datetime(2026, 3, 3, 9, 0), paris) == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
     assert from_local(datetime(2026, 7, 3, 9, 0), paris) == datetime(2026, 7, 3, 7, 0, tzinfo=UTC)
-    with pytest.raises(NonexistentLocalTime, match="the clocks skip it"):
+    with pytest.raises(UnusableLocalTime, match="the clocks skip it"):
         from_local(datetime(2026, 3, 29, 2, 30), paris)
     # 02:30 happens twice on the last Sunday of October: the first one (summer time) is taken.
     assert from_local(datetime(2026, 10, 25, 2, 30), paris) == datetime(
@@ -290,8 +290,12 @@ def test_the_instructor_sets_a_window_in_the_sites_time_zone(app, moderator, mak
         ),
         ({"due_at": "next Tuesday"}, "Enter a date and time, such as 2026-03-03 17:00."),
         ({"due_at": "2026-02-30T09:00"}, "Enter a date and time"),
+        # Year 1 and year 9999 would overflow when turned into UTC.
+        ({"opens_at": "0001-01-01T00:00"}, "Choose a date between 1900 and 2200."),
+        ({"closes_at": "9999-12-31T23:59"}, "Choose a date between 1900 and 2200."),
     ],
 )
+@pytest.mark.app_config(SITE_TIMEZONE="America/New_York")
 def test_contradicting_or_unreadable_dates_are_refused_with_the_reason(
     app, moderator, make_post, fields, message
 ):

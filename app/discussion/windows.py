@@ -123,19 +123,27 @@ def save_window(post: Post, window: AssignmentWindow) -> None:
     db.session.commit()
 
 
-class NonexistentLocalTime(ValueError):
-    """A wall-clock time skipped by a daylight-saving change (02:30 on a spring-forward night)."""
+class UnusableLocalTime(ValueError):
+    """A wall-clock time that names no moment: skipped by a daylight-saving change (02:30 on a
+    spring-forward night), or outside the years a window can sensibly have."""
+
+
+# Wide enough for any course; narrow enough that converting between zones never overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def from_local(naive: datetime, zone: tzinfo) -> datetime:
     """A wall-clock time in ``zone`` as an aware UTC datetime.
 
-    Refuses a time the clocks skip; of a time that happens twice (autumn), takes the first.
+    Refuses a time the clocks skip and a year outside 1900–2200; of a time that happens twice
+    (autumn), takes the first.
     """
+    if not FIRST_YEAR <= naive.year <= LAST_YEAR:
+        raise UnusableLocalTime(f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}.")
     local = naive.replace(tzinfo=zone, fold=0)
     as_utc = local.astimezone(UTC)
     if as_utc.astimezone(zone).replace(tzinfo=None) != naive.replace(fold=0):
-        raise NonexistentLocalTime(
+        raise UnusableLocalTime(
             f"{naive:%H:%M} on {naive:%Y-%m-%d} does not exist in {zone}: the clocks skip it."
         )
     return as_utc

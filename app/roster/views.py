@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import DateField
 
 from ..classroom import exports
 from ..classroom.charts import bar_chart, sparkline
@@ -45,8 +46,10 @@ from ..classroom.roster import (
 from ..classroom.roster_file import RosterFile, read_roster_file
 from ..discussion.discussion_settings import load_rules
 from ..discussion.windows import (
+    FIRST_YEAR,
+    LAST_YEAR,
     AssignmentWindow,
-    NonexistentLocalTime,
+    UnusableLocalTime,
     WindowError,
     from_local,
     save_window,
@@ -265,7 +268,7 @@ def window_from(form: WindowForm, zone: ZoneInfo) -> AssignmentWindow | None:
     for field in (form.opens_at, form.due_at, form.closes_at):
         try:
             values[field.name] = from_local(field.data, zone) if field.data else None
-        except NonexistentLocalTime as error:
+        except UnusableLocalTime as error:
             field.errors = [str(error)]
     if len(values) < 3:
         return None
@@ -318,14 +321,24 @@ def day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
+def usable_date(field: DateField) -> date | None:
+    """The field's date if it is one a report can start or end on; else None, with the reason
+    on the field (year 1 or 9999 would overflow when turned into UTC)."""
+    if field.errors or field.data is None:
+        return None
+    if not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        field.errors = [f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}."]
+        return None
+    return field.data
+
+
 def scope_from(form: ReportForm, zone: ZoneInfo) -> Scope:
     """The report's scope from valid filters; a filter with an error is left out (the form
     shows why), so no input makes the report fail."""
     form.validate()
     post_id = int(form.post.data) if form.post.data and not form.post.errors else None
     section = form.section.data if form.section.data and not form.section.errors else None
-    start = form.start.data if not form.start.errors else None
-    end = form.end.data if not form.end.errors else None
+    start, end = usable_date(form.start), usable_date(form.end)
     if start and end and end < start:
         form.end.errors = ["The end date is before the start date; the dates were ignored."]
         start = end = None
