@@ -170,7 +170,16 @@ def test_rows_coming_back_from_the_browser_are_checked_again():
     roster_file = rows_from_payload(payload)
     assert [r.email for r in roster_file.rows] == ["ada@example.com"]
     assert [p.line for p in roster_file.problems] == [3, 4]
-    for damaged in ("", "{", '{"rows": 5}', '{"has_section": true, "rows": [[1, 2]]}', "[]"):
+    for damaged in (
+        "",
+        "{",
+        "[]",
+        '{"rows": 5}',
+        '{"has_section": true, "rows": [[1, 2]]}',
+        '{"has_section": true, "rows": [[1e999, "A", "a@example.com", ""]]}',
+        '{"has_section": true, "rows": [[null, "A", "a@example.com", ""]]}',
+        "[" * 100_000 + "]" * 100_000,
+    ):
         assert rows_from_payload(damaged).unreadable
 
 

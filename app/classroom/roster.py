@@ -135,7 +135,9 @@ def rows_from_payload(payload: str) -> RosterFile:
             (int(line), str(name), str(email), str(section))
             for line, name, email, section in raw_rows
         ]
-    except (ValueError, TypeError, KeyError):
+    # The page is outside: anything json.loads can make (an infinite number, deep nesting) may
+    # come back.
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
         return RosterFile(problems=[Problem(None, "The preview was damaged; load the file again.")])
     result = RosterFile(has_section=has_section)
     seen: set[str] = set()
