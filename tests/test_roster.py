@@ -324,6 +324,7 @@ def test_a_damaged_confirmation_saves_nothing(app, moderator):
         "/class/import/confirm", data={"csrf_token": token, "rows": "{oops", "digest": "x"}
     )
     assert response.status_code == 400
+    assert "The preview was damaged; load the file again." in response.text
     assert roster(app) == []
 
 

@@ -43,7 +43,7 @@ from ..classroom.roster import (
     unlink_comment,
     update_student,
 )
-from ..classroom.roster_file import RosterFile, read_roster_file
+from ..classroom.roster_file import MAX_BYTES, RosterFile, read_roster_file
 from ..discussion.discussion_settings import load_rules
 from ..discussion.windows import (
     FIRST_YEAR,
@@ -122,13 +122,9 @@ def preview_import() -> tuple[str, int]:
     if not form.validate():
         return render_class(form, status=400)
     upload = form.roster_file.data
-    # Read one byte past the limit, never more: the parser names a file that is too large.
-    data = upload.stream.read(ROSTER_READ_LIMIT)
+    # One byte past the parser's limit, never more: enough for it to say the file is too large.
+    data = upload.stream.read(MAX_BYTES + 1)
     return render_preview(read_roster_file(data), upload.filename or "the file")
-
-
-# The parser refuses anything larger than this; reading further would only fill memory.
-ROSTER_READ_LIMIT = 1024 * 1024 + 1
 
 
 @bp.post("/import/confirm")
@@ -139,7 +135,9 @@ def confirm_import() -> Response | tuple[str, int]:
         return redirect(url_for("roster.index"))
     roster_file = rows_from_payload(form.rows.data or "")
     if roster_file.unreadable:
-        return render_class(status=400)
+        upload_form = UploadForm(formdata=None)
+        upload_form.roster_file.errors = [roster_file.problems[0].reason]
+        return render_class(upload_form, status=400)
     plan = plan_import(roster_file.rows, roster_file.has_section, current_roster())
     if plan.digest() != form.digest.data:
         return render_preview(
