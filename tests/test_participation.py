@@ -437,3 +437,13 @@ def test_the_chart_spans_one_posts_window_not_every_comment_ever(app, make_post,
         1,
     )
     assert report.per_bin == [0, 0, 0, 2, 0, 0]  # both on March 5
+
+
+def test_sparklines_add_up_neighbouring_days_to_stay_small():
+    from app.classroom.charts import sparkline
+
+    assert sparkline([0, 0]) == "" and sparkline([3]) == ""
+    assert sparkline([0, 2, 1]) == "0.0,17.0 48.0,1.0 96.0,9.0"
+    long = sparkline([1] * 70 + [5] * 20)
+    assert len(long.split()) == 30  # 90 days, three to a point
+    assert long.split()[-1] == "96.0,1.0"
