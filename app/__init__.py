@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from .feeds.views import bp as feeds_bp
     from .moderation.views import bp as moderation_bp
     from .privacy.views import bp as privacy_bp
+    from .roster.views import bp as roster_bp
 
     app.register_blueprint(blog_bp)
     app.register_blueprint(auth_bp)
@@ -121,13 +122,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(editor_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(roster_bp)
     errors.register_error_handlers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     from . import text
     from .publishing.rendering import post_excerpt, render_body
-    from .publishing.site_time import format_site_datetime
+    from .web.site_time import register_site_time
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -138,9 +140,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["excerpt"] = text.excerpt
     app.jinja_env.filters["post_body"] = render_body
     app.jinja_env.filters["post_excerpt"] = post_excerpt
-    app.jinja_env.filters["site_datetime"] = lambda moment: format_site_datetime(
-        moment, app.config["SITE_TIMEZONE"]
-    )
+    register_site_time(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -14,6 +14,14 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .classroom.accounts import AccountError, save_instructor
+from .classroom.roster import (
+    RosterError,
+    apply_import,
+    current_roster,
+    plan_import,
+    preview_lines,
+)
+from .classroom.roster_file import MAX_BYTES, read_roster_file
 from .discussion.outbox import MailTransport, deliver
 from .discussion.personal_data import PersonalDataError, erase_commenter, export_commenter
 from .extensions import cache, db
@@ -219,6 +227,35 @@ def erase_personal_data_command(email: str, remove_text: bool) -> None:
     click.echo(f"Erased the personal data on {count} comment(s).")
 
 
+@click.command("import-roster")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Save without asking, after printing the preview.")
+@with_appcontext
+@needs_current_schema
+def import_roster_command(path: Path, yes: bool) -> None:
+    """Load a class list from a CSV file (name, email, optional section): print what would be
+    added, changed and ignored, then save it all at once when confirmed."""
+    with path.open("rb") as roster:
+        data = roster.read(MAX_BYTES + 1)
+    roster_file = read_roster_file(data)
+    if roster_file.unreadable:
+        raise click.ClickException(f"Nothing saved. {roster_file.problems[0].reason}")
+    plan = plan_import(roster_file.rows, roster_file.has_section, current_roster())
+    for line in preview_lines(roster_file, plan):
+        click.echo(line)
+    if not plan.has_work:
+        click.echo("Nothing to change.")
+        return
+    if not yes and not click.confirm("Save these changes?", default=False):
+        click.echo("Nothing saved.")
+        return
+    try:
+        added, changed = apply_import(plan)
+    except RosterError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Saved: {added} added, {changed} changed.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         seed_command,
@@ -232,5 +269,6 @@ def register_commands(app: Flask) -> None:
         export_wxr_command,
         export_personal_data_command,
         erase_personal_data_command,
+        import_roster_command,
     ):
         app.cli.add_command(command)

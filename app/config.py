@@ -27,7 +27,8 @@ class DefaultConfig:
     BLOG_TITLE = "Class Blog"
     # Posts per page on the front page.
     POSTS_PER_PAGE = 10
-    # The site's time zone (an IANA name such as "Europe/Paris"): dates people type and read.
+    # The site's time zone (an IANA name such as "Europe/Paris"): dates people type and read, such
+    # as a post's publish time and assignment windows. Times are stored in UTC whatever it is.
     SITE_TIMEZONE = "UTC"
     # The largest WordPress export (WXR) file the Posts screen accepts, in bytes.
     WXR_UPLOAD_MAX_BYTES = 20 * 1024 * 1024

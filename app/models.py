@@ -1,4 +1,4 @@
-"""The blog's data: posts, reader comments and instructors.
+"""The blog's data: posts, reader comments, instructors and the class roster.
 
 One module, because every blueprint shares these models. Times are aware UTC datetimes
 everywhere: stored as UTC and handed back with ``tzinfo=UTC`` on every backend.
@@ -117,6 +117,10 @@ class Post(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     body: Mapped[str] = mapped_column(Text)
     comments_open: Mapped[bool] = mapped_column(default=True)
+    # The assignment window, each end optional (closes >= due >= opens; see discussion.windows).
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped, in the same transaction, whenever what every reader sees on this post's page changes
     # (the post itself or its approved comments): cached renderings are keyed by it (page_cache).
     page_version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -344,3 +348,34 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Student(db.Model):
+    """A student on the class roster. Their comments are found by email (see classroom.matching),
+    so removing a student removes no comment."""
+
+    __tablename__ = "students"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(245))
+    # Stored trimmed and lowercased, the form comments' emails are compared in.
+    email: Mapped[str] = mapped_column(String(100), unique=True)
+    section: Mapped[str] = mapped_column(String(64), default="")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Student {self.email!r}>"
+
+
+class StudentCommentLink(db.Model):
+    """A comment the instructor linked to a student by hand (written under another email)."""
+
+    __tablename__ = "student_comment_links"
+
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,7 +7,7 @@ Reader text is never trusted as HTML: every piece is escaped, then only our own 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from markupsafe import Markup, escape
 
@@ -59,18 +59,18 @@ def render_paragraphs(text: str) -> Markup:
     return Markup("\n").join(html)
 
 
-def format_date(value: datetime) -> str:
-    """``March 1, 2016``."""
-    value = value.astimezone(UTC)
+def format_date(value: datetime, zone: tzinfo = UTC) -> str:
+    """``March 1, 2016`` (in UTC unless another zone is given)."""
+    value = value.astimezone(zone)
     return f"{value:%B} {value.day}, {value.year}"
 
 
-def format_datetime(value: datetime) -> str:
-    """``March 1, 2016 at 12:05 pm`` (UTC)."""
-    value = value.astimezone(UTC)
+def format_datetime(value: datetime, zone: tzinfo = UTC) -> str:
+    """``March 1, 2016 at 12:05 pm`` (in UTC unless another zone is given)."""
+    value = value.astimezone(zone)
     hour = value.hour % 12 or 12
     suffix = "am" if value.hour < 12 else "pm"
-    return f"{format_date(value)} at {hour}:{value:%M} {suffix}"
+    return f"{format_date(value, zone)} at {hour}:{value:%M} {suffix}"
 
 
 def format_iso(value: datetime) -> str:

@@ -219,6 +219,21 @@ def make_comment(app: Flask):
     return build
 
 
+@pytest.fixture
+def make_student(app: Flask):
+    """Put a student on the roster (email stored trimmed and lowercased); returns its id."""
+    from app.models import Student
+
+    def build(name: str, email: str, section: str = "") -> int:
+        with app.app_context():
+            student = Student(name=name, email=email.strip().lower(), section=section)
+            db.session.add(student)
+            db.session.commit()
+            return student.id
+
+    return build
+
+
 CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -598,3 +598,268 @@ def test_every_queue_action_is_reachable_with_tab(people, seed_post_id, make_com
     for control in ("Select the comment by Kim", "Bulk action", "Apply", "Search comments"):
         assert control in names
     assert all(stop["outline"] for stop in stops), [s for s in stops if not s["outline"]]
+
+
+# The class: roster, assignment window, participation report (issue 15)
+
+CLASS_LIST = (
+    "\ufeffName,Email,Section\r\n"
+    "Zoë Martín,zoe@example.com,Section 1\r\n"
+    "Ngozi Okafor,ngozi@example.com,Section 1\r\n"
+    "Lev Petrov,LEV@example.com ,Section 2\r\n"
+    "Mei Chen,mei@example.com,Section 2\r\n"
+    "Omar Haddad,omar@example.com,Section 2\r\n"
+    "Typo Person,typo-at-example.com,Section 1\r\n"
+)
+
+
+@pytest.fixture
+def class_list(tmp_path) -> Path:
+    """The class list as Excel's "CSV UTF-8" writes it: a BOM and CRLF line ends."""
+    path = tmp_path / "class-list.csv"
+    path.write_bytes(CLASS_LIST.encode("utf-8"))
+    return path
+
+
+def load_class_list(page, path: Path) -> None:
+    page.get_by_role("link", name="Class", exact=True).click()
+    page.get_by_label("Class list (CSV file)").set_input_files(str(path))
+    click_and_wait(page, page.get_by_role("button", name="Preview"))
+
+
+def test_the_instructor_loads_a_class_list_sets_a_due_date_and_sees_who_participated(
+    people, app, seed_post_id, make_comment, class_list, tmp_path
+):
+    # Zoë commented before the post's due date (set below, to yesterday).
+    make_comment(
+        seed_post_id, author_name="Zoë", author_email="Zoe@Example.com",
+        created_at=datetime.now(UTC) - timedelta(days=3), body="An early thought.",
+    )  # fmt: skip
+    instructor = people.new()
+    log_in(instructor)
+
+    load_class_list(instructor, class_list)
+    preview = instructor.locator("main")
+    assert "Nothing is saved until you confirm." in preview.inner_text()
+    assert "5 to add" in preview.inner_text()
+    assert "“typo-at-example.com” is not a valid email address" in preview.inner_text()
+    assert (
+        instructor.get_by_role("cell", name="Zoë Martín").count()
+        + instructor.get_by_role("rowheader", name="Zoë Martín").count()
+        == 1
+    )
+    click_and_wait(instructor, instructor.get_by_role("button", name="Save: add 5, change 0"))
+    assert "5 students added" in instructor.locator(".flashes").inner_text()
+
+    instructor.get_by_role("link", name=re.compile("^Set the dates of The Secret Speech")).click()
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    next_week = datetime.now(UTC) + timedelta(days=7)
+    instructor.get_by_label("Due at").fill(yesterday.strftime("%Y-%m-%dT%H:%M"))
+    instructor.get_by_label("Closes at").fill(next_week.strftime("%Y-%m-%dT%H:%M"))
+    click_and_wait(instructor, instructor.get_by_role("button", name="Save"))
+    assert "was saved" in instructor.locator(".flashes").inner_text()
+
+    for name, email, body in (
+        ("Lev", "lev@example.com", "Late, but here."),
+        ("Visitor", "visitor@example.org", "Just passing by."),
+    ):
+        reader = people.new()
+        reader.goto(POST)
+        fill_reply(reader, body, name, email)
+        post_comment(reader)
+        assert "late" not in reader.locator("li.comment-held").inner_text()
+
+    instructor.goto("/moderation")
+    assert "roster · Section 2" in instructor.locator("#content").inner_text()
+    assert instructor.locator(".badge-late").count() == 2  # Lev's and the visitor's, not Zoë's
+    assert instructor.locator(".badge-guest").count() == 1
+
+    instructor.get_by_role("link", name="Participation", exact=True).click()
+    instructor.get_by_label("Post").select_option(label=seed_post_title(app))
+    click_and_wait(instructor, instructor.get_by_role("button", name="Show"))
+    report = instructor.locator("main").inner_text()
+    assert "No participation yet: Mei Chen, Ngozi Okafor, Omar Haddad." in report
+    rows = instructor.locator("table.report-table").first.locator("tbody tr")
+    assert rows.count() == 5
+    lev = instructor.locator("tr", has=instructor.get_by_role("link", name="Lev Petrov"))
+    assert "late" in lev.inner_text()
+    assert "Visitor" in instructor.locator("table.report-table").nth(1).inner_text()
+
+    # Sort by a column, then back.
+    instructor.get_by_role("link", name="Submitted", exact=True).first.click()
+    instructor.get_by_role("link", name="Submitted", exact=True).first.click()
+    first = instructor.locator("table.report-table").first.locator("tbody th").first
+    assert first.inner_text().startswith("Lev Petrov")  # most comments first, ties by name
+
+    with instructor.expect_download() as download_info:
+        instructor.get_by_role("link", name="Download grades (CSV)").click()
+    data = Path(download_info.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "Zoë Martín,zoe@example.com,Section 1,1,1" in text
+    assert text.count("\r\n") == 6  # the header and five students
+
+
+def seed_post_title(app) -> str:
+    with app.app_context():
+        return db.session.scalar(db.select(Post.title))
+
+
+def class_with_comments(app, seed_post_id, make_comment) -> None:
+    """A roster, a due date and a discussion for the screens' tests and screenshots, with fixed
+    dates so the pictures only change when the pages do."""
+    from app.models import Student
+
+    due = datetime(2026, 11, 21, 17, 0, tzinfo=UTC)
+    people_in_class = [
+        ("Zoë Martín", "zoe@example.com", "Section 1"),
+        ("Ngozi Okafor", "ngozi@example.com", "Section 1"),
+        ("Lev Petrov", "lev@example.com", "Section 2"),
+        ("Mei Chen", "mei@example.com", "Section 2"),
+        ("Omar Haddad", "omar@example.com", "Section 2"),
+        ("Sasha Ivanova", "sasha@example.com", "Section 1"),
+    ]
+    with app.app_context():
+        db.session.add_all(Student(name=n, email=e, section=s) for n, e, s in people_in_class)
+        post = db.session.get(Post, seed_post_id)
+        post.opens_at, post.due_at = due - timedelta(days=5), due
+        post.closes_at = due + timedelta(days=3)
+        db.session.commit()
+    start = due - timedelta(days=4)
+    zoe = make_comment(
+        seed_post_id, author_name="Zoë", author_email="zoe@example.com", created_at=start,
+        body="Khrushchev's timing matters: three years after Stalin's death, the party was ready.",
+    )  # fmt: skip
+    ngozi = make_comment(
+        seed_post_id, author_name="Ngozi", author_email="ngozi@example.com", parent_id=zoe,
+        created_at=start + timedelta(days=1, hours=3),
+        body="Ready, or afraid? The speech protected the people who gave it.",
+    )  # fmt: skip
+    make_comment(
+        seed_post_id, author_name="Lev", author_email="lev@example.com", parent_id=ngozi,
+        created_at=due + timedelta(hours=20),
+        body="Both. He attacked Stalin's methods, not the system that made them possible.",
+    )  # fmt: skip
+    make_comment(
+        seed_post_id, author_name="Sasha", author_email="sasha@example.com",
+        created_at=start + timedelta(days=2),
+        body="The leak to the West is the part I keep thinking about. Who decided to leak it?",
+    )  # fmt: skip
+    make_comment(
+        seed_post_id, author_name="Sasha", author_email="sasha@example.com",
+        status=CommentStatus.PENDING, created_at=start + timedelta(days=3, hours=2),
+        body="Answering myself: the Polish party, according to most accounts.",
+    )  # fmt: skip
+    make_comment(
+        seed_post_id, author_name="A visitor", author_email="visitor@example.org",
+        created_at=start + timedelta(days=2, hours=5), body="Great discussion, everyone.",
+    )  # fmt: skip
+
+
+# Against the class above: two new students, a rename, a move, a bad email and a repeat.
+NEXT_TERMS_LIST = (
+    "\ufeffName,Email,Section\r\n"
+    "Zoë Martín-Ruiz,zoe@example.com,Section 1\r\n"
+    "Ngozi Okafor,ngozi@example.com,Section 2\r\n"
+    "Lev Petrov,lev@example.com,Section 2\r\n"
+    "Ana Souza,ana@example.com,Section 1\r\n"
+    "Tomás Ruiz,tomas@example.com,Section 2\r\n"
+    "Typo Person,typo-at-example.com,Section 1\r\n"
+    "Ana Again,ANA@example.com,Section 2\r\n"
+)
+
+
+@pytest.fixture
+def next_terms_list(tmp_path) -> Path:
+    path = tmp_path / "next-term.csv"
+    path.write_bytes(NEXT_TERMS_LIST.encode("utf-8"))
+    return path
+
+
+CLASS_PAGES = {
+    "class screen": "/class",
+    "participation report": "/class/participation?post={post}",
+    "participation, all posts": "/class/participation",
+    "printable view": "/class/print?post={post}",
+    "assignment window": "/class/posts/{post}/window",
+}
+
+
+@pytest.mark.parametrize("name", [*CLASS_PAGES, "import preview"])
+def test_axe_finds_no_serious_violations_on_the_class_screens(
+    people, app, seed_post_id, make_comment, next_terms_list, name
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    class_with_comments(app, seed_post_id, make_comment)
+    page = people.new()
+    log_in(page)
+    if name == "import preview":
+        load_class_list(page, next_terms_list)
+    else:
+        page.goto(CLASS_PAGES[name].format(post=seed_post_id))
+    violations = Axe().run(page).response["violations"]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    unlabelled = [v["id"] for v in violations if v["id"] in ("label", "select-name", "button-name")]
+    assert unlabelled == []
+
+
+def test_the_class_screens_never_scroll_sideways_on_a_phone(
+    people, app, seed_post_id, make_comment, next_terms_list
+):
+    class_with_comments(app, seed_post_id, make_comment)
+    phone = people.new(width=360, height=740)
+    log_in(phone)
+    for path in CLASS_PAGES.values():
+        phone.goto(path.format(post=seed_post_id))
+        assert horizontal_overflow(phone) <= 0, f"{path} scrolls sideways at 360 px"
+    phone.goto("/class")
+    load_class_list(phone, next_terms_list)
+    assert horizontal_overflow(phone) <= 0, "the preview scrolls sideways at 360 px"
+
+
+def test_the_printable_view_prints_only_the_discussion(people, app, seed_post_id, make_comment):
+    class_with_comments(app, seed_post_id, make_comment)
+    page = people.new()
+    log_in(page)
+    page.goto(f"/class/print?post={seed_post_id}")
+    assert page.get_by_role("button", name="Print or save as PDF").is_visible()
+    page.emulate_media(media="print")
+    for hidden in (".admin-bar", ".site-header", ".site-footer", ".screen-only"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert page.get_by_role("heading", name=re.compile("^Zoë Martín")).is_visible()
+    breaks = page.locator(".print-student").evaluate_all(
+        "sections => sections.map(s => getComputedStyle(s).breakBefore)"
+    )
+    assert breaks[0] == "auto" and set(breaks[1:]) == {"page"}
+    pdf = page.pdf()  # what "Save as PDF" in the print dialog makes
+    assert pdf.startswith(b"%PDF")
+
+
+def test_screenshots_of_the_class_screens(people, app, seed_post_id, make_comment, next_terms_list):
+    class_with_comments(app, seed_post_id, make_comment)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    shots = {
+        "class-preview": None,
+        "participation": f"/class/participation?post={seed_post_id}",
+        "printable-discussion": f"/class/print?post={seed_post_id}",
+    }
+    for width, suffix in ((1280, ""), (360, "-phone")):
+        page = people.new(width=width, height=900 if width > 400 else 740)
+        log_in(page)
+        for name, path in shots.items():
+            if path is None:
+                page.goto("/class")
+                load_class_list(page, next_terms_list)
+            else:
+                page.goto(path)
+            # The printable view as it prints (the print stylesheet), the others as on screen.
+            page.emulate_media(media="print" if name == "printable-discussion" else "screen")
+            target = SCREENSHOT_DIR / f"{name}{suffix}.png"
+            page.screenshot(path=target, full_page=True)
+            assert target.read_bytes().startswith(b"\x89PNG")

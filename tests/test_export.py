@@ -25,7 +25,15 @@ from app.discussion.discussion_settings import load_settings
 from app.discussion.email_links import make_token
 from app.discussion.moderation import Action, apply_action, reply_as_instructor
 from app.extensions import cache, db
-from app.models import BodyFormat, Comment, CommentStatus, Instructor, OldSlug, PostStatus
+from app.models import (
+    BodyFormat,
+    Comment,
+    CommentStatus,
+    Instructor,
+    OldSlug,
+    PostStatus,
+    StudentCommentLink,
+)
 from app.transfer.export import (
     NOT_EXPORTED,
     ExportError,
@@ -51,12 +59,20 @@ NO_CACHE = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
 
 @pytest.fixture
 def source(
-    app: Flask, client, instructor, instructor_password_hash, make_post, make_comment, post_comment
+    app: Flask,
+    client,
+    instructor,
+    instructor_password_hash,
+    make_post,
+    make_comment,
+    make_student,
+    post_comment,
 ) -> Flask:
     """A blog holding everything an export must carry: instructors (one with no display name),
-    posts (one closed, one quiet), threads three deep, comments in every status, instructor
-    replies, history from real moderation (by an instructor, by an email link, by the rules),
-    saved settings, login failures, a used email link, Unicode and null values."""
+    posts (one closed, one quiet, one with an assignment window), threads three deep, comments in
+    every status, instructor replies, history from real moderation (by an instructor, by an email
+    link, by the rules), saved settings, login failures, a used email link, a roster with a
+    comment linked by hand, Unicode and null values."""
     essay = make_post(
         slug="p",
         title="Хрущёв’s “Secret Speech” 😀",
@@ -76,6 +92,14 @@ def source(
         wordpress_id=12,
     )
     make_post(slug="unfinished", title="A draft", status=PostStatus.DRAFT)
+    make_post(
+        slug="assignment",
+        opens_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
+        due_at=datetime(2026, 3, 8, 23, 59, 59, tzinfo=UTC),
+        closes_at=datetime(2026, 3, 15, tzinfo=UTC),
+    )
+    make_student("Ada Lovelace", "ada@example.com", section="A")
+    linked_student = make_student("Zoë Ng", "zoe@example.edu")
     with app.app_context():
         db.session.add(OldSlug(slug="older-p", post_id=essay))
         db.session.commit()
@@ -107,6 +131,10 @@ def source(
         settings.close_after_days = 30
         settings.notify_email = "prof@example.edu"
         db.session.add(settings)
+        db.session.commit()
+        db.session.add(
+            StudentCommentLink(comment_id=held, student_id=linked_student, linked_at=NOW)
+        )
         db.session.commit()
         assert authenticate("prof", "wrong", "2001:db8::7", NOW) is None
         assert authenticate("nobody ☃", "guess", "198.51.100.4", NOW) is None

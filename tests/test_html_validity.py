@@ -98,9 +98,52 @@ def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
                 "preview": "Preview",
             },
         ).text,
+        **class_pages(app, instructor_client, post_id, comment_id),
     }
     assert all(html.lstrip().startswith("<!doctype html>") for html in pages.values())
     return pages
+
+
+def class_pages(app, instructor_client, post_id: int, comment_id: int) -> dict[str, str]:
+    """The Class and Participation screens, with a roster, a due date and a preview."""
+    import io
+
+    from app.extensions import db
+    from app.models import Post, Student
+
+    with app.app_context():
+        db.session.add_all(
+            [
+                Student(name="Zoë Martín", email="zoe@example.com", section="A"),
+                Student(name="Reader", email="reader@example.invalid", section="B"),
+            ]
+        )
+        db.session.get(Post, post_id).due_at = db.session.get(Post, post_id).published_at
+        db.session.commit()
+        student_id = db.session.scalar(db.select(Student.id))
+    token = csrf_token_from(instructor_client.get("/class").text)
+    preview = instructor_client.post(
+        "/class/import",
+        data={
+            "csrf_token": token,
+            "roster_file": (io.BytesIO(b"name,email\nNew,new@example.com\nBad,bad\n"), "c.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    remove = instructor_client.post(
+        f"/class/students/{student_id}/remove", data={"csrf_token": token}
+    )
+    return {
+        "class": instructor_client.get("/class").text,
+        "class-preview": preview.text,
+        "participation": instructor_client.get(f"/class/participation?post={post_id}").text,
+        "participation-all": instructor_client.get("/class/participation?sort=words").text,
+        "printable": instructor_client.get(f"/class/print?post={post_id}").text,
+        "window": instructor_client.get(f"/class/posts/{post_id}/window").text,
+        "link": instructor_client.get(f"/class/comments/{comment_id}/link").text,
+        "student-edit": instructor_client.get(f"/class/students/{student_id}/edit").text,
+        "student-remove": remove.text,
+    }
 
 
 def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_path: Path):
@@ -123,4 +166,4 @@ def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_pat
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == []
-    assert len(files) == len(pages) == 18
+    assert len(files) == len(pages) == 26

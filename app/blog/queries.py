@@ -32,6 +32,9 @@ class PostHead(NamedTuple):
     status: str
     comments_per_page: int | None
     newest_comments_first: bool | None
+    opens_at: datetime | None
+    due_at: datetime | None
+    closes_at: datetime | None
 
     def is_public(self, now: datetime) -> bool:
         """Published and its time has come: a draft or scheduled post is a 404 to readers."""
@@ -55,6 +58,9 @@ def _post_head_statement() -> Select[Any]:
         posts.status,
         setting(settings.comments_per_page),
         setting(settings.newest_comments_first),
+        posts.opens_at,
+        posts.due_at,
+        posts.closes_at,
     ).where(posts.slug == bindparam("slug"))
 
 

@@ -21,12 +21,14 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..classroom.matching import comment_marks
 from ..discussion.comment_pages import CommentPage
 from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.notifications import NotificationSettings
 from ..discussion.reply_threads import build_threads
-from ..discussion.rules import CommentDraft, comments_are_open
+from ..discussion.rules import CommentDraft
 from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment
+from ..discussion.windows import AssignmentWindow, WindowState, late_comment_ids, window_state
 from ..extensions import cache, csrf, db
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..publishing.visibility import public_posts
@@ -80,10 +82,16 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
         if moved_to is None:
             abort(404)
         return redirect(url_for("blog.post", slug=moved_to), 301)
-    if not head.is_public(utcnow()) and not current_user.is_authenticated:
+    now = utcnow()
+    if not head.is_public(now) and not current_user.is_authenticated:
         abort(404)  # a draft or scheduled post: only the instructor sees it before its time
-    comments_open = comments_are_open(
-        head.comments_open, head.published_at, head.close_after_days, utcnow()
+    # Computed on every request: a window opening or closing changes no row, only the time.
+    state = window_state(
+        AssignmentWindow(head.opens_at, head.due_at, head.closes_at),
+        comments_open=head.comments_open,
+        published_at=head.published_at,
+        close_after_days=head.close_after_days,
+        now=now,
     )
     page = queries.comment_page(
         head.id, head.comments_per_page, bool(head.newest_comments_first), page_number
@@ -95,23 +103,22 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
         return bool(queries.own_held_comment_ids(head.id, own_comment_ids()))
 
     if not request_is_personal(shows_saved_details=True, holds_own_content=has_held_comment):
-        return public_page(head, comments_open, page)
+        return public_page(head, state, page)
     post = db.session.get_one(Post, head.id)
-    return render_post_page(post, comments_open=comments_open, page=page)
+    return render_post_page(post, state=state, page=page)
 
 
-def public_page(
-    head: queries.PostHead, comments_open: bool, page: CommentPage | None = None
-) -> Response:
+def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | None) -> Response:
     """The page as every reader without anything of their own sees it: rendered once per page
-    version, then only this reader's CSRF token is put in."""
+    version, window state (the form or the message in its place) and comment page, then only
+    this reader's CSRF token is put in."""
 
     def render() -> str:
         post = db.session.get_one(Post, head.id)
         form = CommentForm(formdata=None)
-        return render_post_page(post, form, comments_open=comments_open, page=page)[0]
+        return render_post_page(post, form, state=state, page=page)[0]
 
-    key = f"post-page:{head.id}:{head.page_version}:{int(comments_open)}:{page_key(page)}"
+    key = f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}"
     return cached_page(key, render)
 
 
@@ -140,10 +147,13 @@ def render_parts(
     approved_count = (
         queries.approved_total(post.id) if page else sum(1 for c in comments if c.is_visible)
     )
+    # Roster, guest and late marks are the instructor's: never in the parts cached for readers.
+    marks = comment_marks(comments) if can_moderate else {}
+    late = late_comment_ids(comments) if can_moderate else set()
     threads = build_threads(comments)
     return PostParts(
         article(post),
-        discussion(post, threads, approved_count, comments_open, can_moderate, page),
+        discussion(post, threads, approved_count, comments_open, can_moderate, page, marks, late),
     )
 
 
@@ -163,7 +173,7 @@ def render_post_page(
     form: CommentForm | None = None,
     *,
     status: int = 200,
-    comments_open: bool | None = None,
+    state: WindowState | None = None,
     page: CommentPage | Literal["opening"] | None = "opening",
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
@@ -176,13 +186,18 @@ def render_post_page(
         form = CommentForm(formdata=None, data=remembered_author())
         form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
         form.parent_id.data = request.args.get("replytocom", "")
-    if comments_open is None:
+    if state is None:
         close_after_days = post.close_after_days
         if close_after_days is None:
             close_after_days = load_rules().close_after_days
-        comments_open = comments_are_open(
-            post.comments_open, post.published_at, close_after_days, utcnow()
+        state = window_state(
+            AssignmentWindow.of(post),
+            comments_open=post.comments_open,
+            published_at=post.published_at,
+            close_after_days=close_after_days,
+            now=utcnow(),
         )
+    comments_open = state.accepts_comments
     if page == "opening":  # after a refused reply: the page the post opens on
         settings = load_settings()
         page = queries.comment_page(
@@ -207,6 +222,7 @@ def render_post_page(
         post=post,
         parts=parts,
         comments_open=comments_open,
+        window_state=state.value,
         form=form,
         reply_to=reply_to,
     ), status

@@ -15,12 +15,22 @@ from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..extensions import db
-from ..models import CacheVersion, Comment, CommentStatus, Instructor, Post, StatusChange
+from ..models import (
+    CacheVersion,
+    Comment,
+    CommentStatus,
+    Instructor,
+    Post,
+    StatusChange,
+    Student,
+    StudentCommentLink,
+)
 
 APPROVED = CommentStatus.APPROVED
 MODERATION = "moderation"
-# What a moderation page shows: any change to one of these bumps the moderation version.
-MODERATED_MODELS = (Comment, Post, StatusChange, Instructor)
+# What a moderation page shows: any change to one of these bumps the moderation version (the
+# queue marks each comment as a student's or a guest's, so the roster counts too).
+MODERATED_MODELS = (Comment, Post, StatusChange, Instructor, Student, StudentCommentLink)
 
 
 def _post_ids_of(comment: Comment) -> set[int]:

@@ -15,11 +15,13 @@ from ..extensions import db
 from ..models import Comment, CommentStatus, Instructor, Post, StatusChange
 from .discussion_settings import load_settings, rules_from
 from .notifications import NotificationSettings, queue_held_comment_notice
-from .rules import CommentDraft, Verdict, comments_are_open, decide_status, is_flood
+from .rules import CommentDraft, Verdict, decide_status, is_flood
+from .windows import AssignmentWindow, WindowState, window_state
 
 log = logging.getLogger(__name__)
 
 COMMENTS_CLOSED = "Comments are closed."
+NOT_OPEN_YET = "Comments on this post are not open yet."
 BAD_PARENT = (
     "The comment you are replying to is not available; your reply can go under the post instead."
 )
@@ -132,10 +134,10 @@ def submit_comment(
     transaction, so there is a notification exactly when there is a held comment; it is sent
     after the commit, never while the reader waits.
 
-    Refuses (``SubmissionRefused``) a comment on a closed post, a reply to a comment that is not
-    an approved comment of this post, a comment sent too soon after the same reader's last one,
-    a duplicate, and, with a 503, a comment the database would not store. The logged-in
-    ``instructor``'s comments skip flood control and the rules.
+    Refuses (``SubmissionRefused``) a comment on a closed post or outside its assignment window,
+    a reply to a comment that is not an approved comment of this post, a comment sent too soon
+    after the same reader's last one, a duplicate, and, with a 503, a comment the database would
+    not store. The logged-in ``instructor``'s comments skip flood control and the rules.
     """
     slug = post.slug  # for the log: after a failed transaction the post is expired
     try:
@@ -162,11 +164,19 @@ def store_comment(
     """``submit_comment`` but for its one failure: the checks, the verdict, one commit."""
     settings = load_settings()
     rules = rules_from(settings)
-    # The post's own "close after N days", else the site's.
-    close_after_days = (
-        post.close_after_days if post.close_after_days is not None else rules.close_after_days
+    state = window_state(
+        AssignmentWindow.of(post),
+        comments_open=post.comments_open,
+        published_at=post.published_at,
+        # The post's own "close after N days", else the site's.
+        close_after_days=(
+            post.close_after_days if post.close_after_days is not None else rules.close_after_days
+        ),
+        now=now,
     )
-    if not comments_are_open(post.comments_open, post.published_at, close_after_days, now):
+    if state is WindowState.NOT_YET_OPEN:
+        raise SubmissionRefused(NOT_OPEN_YET, 403)
+    if not state.accepts_comments:
         raise SubmissionRefused(COMMENTS_CLOSED, 403)
     parent = find_reply_target(post, parent_id)
     history = author_history(post, draft)

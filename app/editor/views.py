@@ -28,12 +28,12 @@ from ..publishing.editor import (
     restore,
     save_post,
 )
-from ..publishing.site_time import from_site_time, to_site_time
 from ..publishing.slugs import slugify
 from ..publishing.visibility import describe_state
 from ..publishing.wordpress import WxrError, import_wxr
 from ..web.fields import clean_line
 from ..web.guards import instructor_required
+from ..web.site_time import from_site_time, site_zone, to_site_time
 from . import queries
 from .forms import EmptyForm, PostForm, WxrUploadForm
 
@@ -64,10 +64,6 @@ def require_instructor() -> Response | str | tuple[str, int] | None:
 
 
 bp.before_request(require_instructor)
-
-
-def site_zone() -> str:
-    return current_app.config["SITE_TIMEZONE"]
 
 
 @bp.get("/")

@@ -21,6 +21,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from ..classroom.matching import comment_marks
 from ..discussion import email_links
 from ..discussion.discussion_settings import load_settings, save_settings
 from ..discussion.moderation import (
@@ -36,6 +37,7 @@ from ..discussion.moderation import (
     undo,
 )
 from ..discussion.page_versions import moderation_version
+from ..discussion.windows import late_comment_ids
 from ..extensions import db
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..publishing.posts import set_comments_open
@@ -142,8 +144,11 @@ def render_queue() -> str:
 
 
 def row_context(comments: list[Comment]) -> dict[str, Any]:
-    """What the row partial needs beside each comment: why it was held, its author's history."""
+    """What the row partial needs beside each comment: why it was held, its author's history,
+    and the class's marks (roster or guest, late)."""
     return {
+        "marks": comment_marks(comments),
+        "late": late_comment_ids(comments),
         "actions_for": actions_for,
         "primary_action": primary_action,
         "held_reasons": {c.id: held_reason(c) for c in comments},

@@ -253,6 +253,9 @@ VERSION_1_POST_DEFAULTS: dict[str, Any] = {
     "edit_version": 1,
     "close_after_days": None,
     "wordpress_id": None,
+    "opens_at": None,
+    "due_at": None,
+    "closes_at": None,
 }
 
 
