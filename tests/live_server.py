@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import random
 import re
 import signal
 import socket
@@ -22,8 +23,14 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def free_port(first: int = 21000) -> int:
-    """A free port below the ephemeral range (where TIME-WAIT sockets can hold a port)."""
+def free_port(first: int | None = None) -> int:
+    """A free port below the ephemeral range (where TIME-WAIT sockets can hold a port).
+
+    Without ``first``, the search starts at a random port: two test runs on one machine (two
+    checkouts) then rarely try the same ports, so a test never talks to the other run's server.
+    """
+    if first is None:
+        first = random.randrange(20000, 30000)  # noqa: S311 (a port, not a secret)
     for port in range(first, 32000, 7):
         with socket.socket() as probe:
             try:
