@@ -30,7 +30,7 @@ def free_port(first: int | None = None) -> int:
     checkouts) then rarely try the same ports, so a test never talks to the other run's server.
     """
     if first is None:
-        first = random.randrange(20000, 30000)  # noqa: S311 (a port, not a secret)
+        first = random.randrange(20000, 30000)
     for port in range(first, 32000, 7):
         with socket.socket() as probe:
             try:
