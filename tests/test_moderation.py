@@ -11,7 +11,7 @@ from app.discussion.moderation import Action, plan_transition
 from app.extensions import db
 from app.models import Comment, CommentStatus, DiscussionSettings, OutboxStatus
 
-from .conftest import count_queries, csrf_token_from, form_post, stored_comments
+from .conftest import AuthActions, count_queries, csrf_token_from, form_post, stored_comments
 from .mail_servers import outbox_rows, sender_done, wait_until
 
 PENDING, APPROVED, SPAM, TRASH = (
@@ -579,6 +579,38 @@ def email_links(app, post_comment):
     return approve, trash
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_used_link_says_who_did_what_since(app, instructor, post_id, post_comment, method):
+    """The instructor approved from the queue, then clicked the email's Trash link."""
+    _, trash = email_links(app, post_comment)
+    moderator = app.test_client()
+    AuthActions(moderator).login()
+    comment = stored_comments(app)[-1].id
+    form_post(moderator, f"/moderation/comments/{comment}/approve")
+    browser = app.test_client()
+    browser.post(trash, data={"csrf_token": csrf_token_from(browser.get(trash).text)})
+    assert status_of(app, comment) is TRASH
+    form_post(moderator, f"/moderation/comments/{comment}/restore")  # back to Approved
+    csrf = csrf_token_from(browser.get("/login").text)
+    response = browser.open(trash, method=method, data={"csrf_token": csrf})
+    assert response.status_code == 410
+    assert "Already approved" in response.text
+    assert "was approved by Professor Lee on" in response.text
+    assert "Ada" in response.text  # the comment's author
+    assert status_of(app, comment) is APPROVED
+
+
+def test_the_email_offers_spam_too(app, post_id, post_comment):
+    import re
+
+    post_comment(body="Buy cheap essays")
+    text = email_text(outbox_files(app)[-1])
+    spam = re.search(rf"Mark it as spam: {re.escape(app.config['SITE_URL'])}(\S+)", text).group(1)
+    browser = app.test_client()
+    browser.post(spam, data={"csrf_token": csrf_token_from(browser.get(spam).text)})
+    assert status_of(app, stored_comments(app)[-1].id) is SPAM
+
+
 def test_one_click_link_confirms_on_get_and_acts_once_on_post(app, client, post_id, post_comment):
     approve, _ = email_links(app, post_comment)
     comment = stored_comments(app)[-1].id
@@ -593,7 +625,8 @@ def test_one_click_link_confirms_on_get_and_acts_once_on_post(app, client, post_
     assert status_of(app, comment) is APPROVED
     again = browser.post(approve, data={"csrf_token": csrf_token_from(page.text)})
     assert again.status_code == 410
-    assert "already been used" in again.text
+    assert "Already approved" in again.text
+    assert "was approved by an email link on" in again.text
     with app.app_context():
         assert [h.actor for h in db.session.get(Comment, comment).history] == [
             "rules",

@@ -67,7 +67,7 @@ def test_email_links_use_the_site_url_whatever_host_the_reader_sent(app, client,
     [message] = emails(app)
     text = body_of(message)
     links = links_in(text)
-    assert len(links) == 4  # the comment, Approve, Trash, the queue
+    assert len(links) == 5  # the comment, Approve, Spam, Trash, the queue
     assert all(link.startswith(SITE + "/") for link in links), links
     assert "attacker" not in message.as_string()
     assert "Approve it: " + SITE + "/moderation/email/" in text

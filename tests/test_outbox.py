@@ -235,7 +235,7 @@ def test_three_workers_senders_at_once_send_each_message_once(
     with app.app_context():
         for comment_id in comment_ids:
             comment = db.session.get(Comment, comment_id)
-            links = ModerationLinks(queue=SITE, approve=SITE, trash=SITE, comment=SITE)
+            links = ModerationLinks(queue=SITE, approve=SITE, spam=SITE, trash=SITE, comment=SITE)
             message = held_comment_message(
                 comment, links, to_address="prof@example.edu", from_address="blog@example.edu",
                 blog_title="Blog", now=comment.created_at,

@@ -1,4 +1,5 @@
-"""Signed one-click links in notification emails: approve or trash a comment, once, within 7 days.
+"""Signed one-click links in notification emails: approve, spam or trash a comment, once, within
+7 days.
 
 A link carries the comment id, the action and a random nonce, signed with the app's secret key
 (itsdangerous). Using it records the nonce, so the same link cannot act twice.
@@ -14,16 +15,50 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import UsedActionLink
-from .moderation import Action
+from ..models import Comment, CommentStatus, Instructor, UsedActionLink
+from .moderation import Action, Outcome, apply_action
 
 SALT = "comment-action-link"
 LINK_LIFETIME = timedelta(days=7)
-EMAIL_ACTIONS = (Action.APPROVE, Action.TRASH)
+EMAIL_ACTIONS = (Action.APPROVE, Action.SPAM, Action.TRASH)
 
 
 class LinkError(Exception):
-    """A link that cannot be used: tampered, expired or already used."""
+    """A link that cannot be used: tampered, expired or already used. For a link already used,
+    ``last_change`` says what happened to its comment since (who, when, to which status)."""
+
+    def __init__(self, message: str, last_change: LastChange | None = None) -> None:
+        super().__init__(message)
+        self.last_change = last_change
+
+
+@dataclass(frozen=True)
+class LastChange:
+    """The latest thing that happened to a comment, in the instructor's words."""
+
+    comment: Comment
+    what: str  # "approved", "marked as spam", ...
+    by: str  # a display name, or "the discussion rules", "an email link"
+    at: datetime
+
+
+WHAT_BECAME = {
+    CommentStatus.PENDING: "sent back to Pending",
+    CommentStatus.APPROVED: "approved",
+    CommentStatus.SPAM: "marked as spam",
+    CommentStatus.TRASH: "moved to the Trash",
+}
+ACTOR_WORDS = {"rules": "the discussion rules", "email link": "an email link"}
+
+
+def last_change(comment: Comment) -> LastChange | None:
+    """What last happened to ``comment`` and who did it (an instructor by display name)."""
+    if not comment.history:
+        return None
+    change = comment.history[-1]
+    instructor = db.session.get(Instructor, change.instructor_id) if change.instructor_id else None
+    by = instructor.public_name if instructor else ACTOR_WORDS.get(change.actor, change.actor)
+    return LastChange(comment, WHAT_BECAME[change.to_status], by, change.changed_at)
 
 
 @dataclass(frozen=True)
@@ -71,15 +106,26 @@ def read_token(secret_key: str, token: str, max_age: timedelta = LINK_LIFETIME) 
     if request.action not in EMAIL_ACTIONS:
         raise LinkError("This link is not valid. It may have been copied incompletely.")
     if db.session.get(UsedActionLink, request.nonce) is not None:
-        raise LinkError("This link has already been used; it works only once.")
+        raise already_used(request.comment_id)
     return request
 
 
-def mark_used(nonce: str, now: datetime) -> None:
-    """Record the link as used, in the caller's transaction; refuses a second use."""
-    db.session.add(UsedActionLink(nonce=nonce, used_at=now))
+def already_used(comment_id: int) -> LinkError:
+    """The refusal of a second use, saying what became of the comment."""
+    comment = db.session.get(Comment, comment_id)
+    change = last_change(comment) if comment is not None else None
+    return LinkError("This link has already been used; it works only once.", change)
+
+
+def use_link(link: LinkRequest, now: datetime) -> Outcome:
+    """Act as the link says, once: records the link as used and applies its action, in one
+    transaction. Refuses (``LinkError``) a link used meanwhile, by another click."""
+    db.session.add(UsedActionLink(nonce=link.nonce, used_at=now))
     try:
         db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
-        raise LinkError("This link has already been used; it works only once.") from exc
+        raise already_used(link.comment_id) from exc
+    return apply_action(
+        [link.comment_id], link.action, actor="email link", instructor=None, now=now
+    )

@@ -41,6 +41,7 @@ class NotificationSettings:
 class ModerationLinks:
     queue: str
     approve: str
+    spam: str
     trash: str
     comment: str
 
@@ -90,8 +91,9 @@ def held_comment_message(
     message.set_content(
         f"A new comment on the post “{comment.post.title}” is waiting for your approval.\n\n"
         f"Approve it: {links.approve}\n"
+        f"Mark it as spam: {links.spam}\n"
         f"Trash it: {links.trash}\n"
-        "(These two links work once and expire after 7 days.)\n\n"
+        "(These links work once and expire after 7 days.)\n\n"
         f"See every comment waiting for moderation: {links.queue}\n"
         f"See the comment on the post's page: {links.comment}\n"
         f"Sent from the IP address {comment.author_ip or 'unknown'}.\n\n"
@@ -108,6 +110,9 @@ def moderation_links(comment: Comment, secret_key: str, url_for: BuildUrl) -> Mo
         queue=url_for("moderation.queue", anchor=f"mod-comment-{comment.id}"),
         approve=url_for(
             "moderation.email_action", token=make_token(secret_key, comment.id, Action.APPROVE)
+        ),
+        spam=url_for(
+            "moderation.email_action", token=make_token(secret_key, comment.id, Action.SPAM)
         ),
         trash=url_for(
             "moderation.email_action", token=make_token(secret_key, comment.id, Action.TRASH)

@@ -411,22 +411,18 @@ def email_action(token: str) -> Response | str | tuple[str, int]:
     secret = current_app.config["SECRET_KEY"]
     try:
         link = email_links.read_token(secret, token)
+        comment = db.session.get(Comment, link.comment_id)
+        if comment is None:
+            return render_template(
+                "moderation/email_action.html", error="That comment no longer exists."
+            ), 404
+        if request.method == "GET":
+            return render_template(
+                "moderation/email_action.html", comment=comment, action=link.action, token=token
+            )
+        outcome = email_links.use_link(link, utcnow())
     except email_links.LinkError as error:
-        return render_template("moderation/email_action.html", error=str(error)), 410
-    comment = db.session.get(Comment, link.comment_id)
-    if comment is None:
         return render_template(
-            "moderation/email_action.html", error="That comment no longer exists."
-        ), 404
-    if request.method == "GET":
-        return render_template(
-            "moderation/email_action.html", comment=comment, action=link.action, token=token
-        )
-    try:
-        email_links.mark_used(link.nonce, utcnow())
-    except email_links.LinkError as error:
-        return render_template("moderation/email_action.html", error=str(error)), 410
-    outcome = apply_action(
-        [comment.id], link.action, actor="email link", instructor=None, now=utcnow()
-    )
+            "moderation/email_action.html", error=str(error), last_change=error.last_change
+        ), 410
     return render_template("moderation/email_action.html", done=outcome.message(), comment=comment)
