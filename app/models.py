@@ -311,6 +311,9 @@ class DiscussionSettings(db.Model):
     comments_per_page: Mapped[int | None] = mapped_column(default=None)
     # With pages, a post opens on its newest page of comments rather than its oldest.
     newest_comments_first: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # After an email about a held comment, the next ones in this many minutes go out together
+    # as one digest (0: one email per held comment).
+    digest_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
 
 
 class CacheVersion(db.Model):
@@ -348,6 +351,10 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The held comments the message tells about (ids, comma-separated): a digest still waiting
+    # for its time takes in the next held comment and is written again.
+    held_comment_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
+    is_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Student(db.Model):

@@ -444,7 +444,7 @@ def test_settings_change_what_the_next_comment_does(
 ):
     make_comment(post_id, author_name="Ada", author_email="ada@example.com")
     page = moderator.get("/moderation/settings").text
-    assert "Comment must be manually approved" in page
+    assert "Hold every comment for review until I approve it" in page
     response = moderator.post(
         "/moderation/settings",
         data={

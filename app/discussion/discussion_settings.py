@@ -33,6 +33,7 @@ def save_settings(
     notify_email: str | None,
     comments_per_page: int | None,
     newest_comments_first: bool,
+    digest_minutes: int,
 ) -> DiscussionSettings:
     """Store the instructor's discussion settings (the one row, created on the first save);
     commits. The form has checked each value; an empty notification address is stored as ""."""
@@ -46,6 +47,7 @@ def save_settings(
     settings.notify_email = notify_email or ""
     settings.comments_per_page = comments_per_page
     settings.newest_comments_first = newest_comments_first
+    settings.digest_minutes = digest_minutes
     db.session.add(settings)
     db.session.commit()
     return settings

@@ -7,12 +7,14 @@ The message is composed and queued in the transaction that stores the held comme
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any, Protocol
 
-from ..models import Comment, OutboxMessage
+from ..extensions import db
+from ..models import Comment, OutboxMessage, OutboxStatus
+from ..text import plural
 from .email_links import make_token
 from .moderation import Action
 from .outbox import queue_message
@@ -104,6 +106,49 @@ def held_comment_message(
     return message
 
 
+def digest_message(
+    comments: list[Comment],
+    links: dict[int, ModerationLinks],
+    *,
+    queue_url: str,
+    to_address: str,
+    from_address: str,
+    blog_title: str,
+    now: datetime,
+) -> EmailMessage:
+    """One email about several held comments: each with its own one-click links first, then
+    what its reader wrote, quoted line by line (as in ``held_comment_message``)."""
+    message = EmailMessage()
+    waiting = f"{plural(len(comments), 'comment')} {'is' if len(comments) == 1 else 'are'} waiting"
+    message["Subject"] = f"[{blog_title}] {waiting} for moderation"
+    message["From"] = from_address
+    message["To"] = to_address
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain="classblog.invalid")
+    parts = [
+        f"{waiting} for your approval.\n"
+        f"See them all in the moderation queue: {queue_url}\n"
+        "(Each comment's links work once and expire after 7 days.)\n"
+    ]
+    for number, comment in enumerate(comments, start=1):
+        own = links[comment.id]
+        from_reader = "\n".join(
+            [f"Name: {one_line(comment.author_name)}", f"Email: {one_line(comment.author_email)}",
+             "", comment.body]
+        )  # fmt: skip
+        parts.append(
+            f"{number}. On “{comment.post.title}” (IP address {comment.author_ip or 'unknown'}):\n"
+            f"Approve it: {own.approve}\n"
+            f"Mark it as spam: {own.spam}\n"
+            f"Trash it: {own.trash}\n"
+            f"See it on the post's page: {own.comment}\n"
+            "What the reader sent, quoted:\n\n"
+            f"{quoted(from_reader)}\n"
+        )
+    message.set_content("\n".join(parts), cte="quoted-printable")
+    return message
+
+
 def moderation_links(comment: Comment, secret_key: str, url_for: BuildUrl) -> ModerationLinks:
     """The email's links: signed one-click Approve and Trash, the comment, the queue."""
     return ModerationLinks(
@@ -123,16 +168,94 @@ def moderation_links(comment: Comment, secret_key: str, url_for: BuildUrl) -> Mo
 
 
 def queue_held_comment_notice(
-    comment: Comment, settings: NotificationSettings, to_address: str, now: datetime
+    comment: Comment,
+    settings: NotificationSettings,
+    to_address: str,
+    now: datetime,
+    digest_minutes: int = 0,
 ) -> OutboxMessage:
     """Put the email about a held comment in the outbox, in the caller's transaction (the
-    comment must have its id: flush first)."""
-    message = held_comment_message(
-        comment,
-        moderation_links(comment, settings.secret_key, settings.url_for),
-        to_address=to_address or DEFAULT_RECIPIENT,
+    comment must have its id: flush first).
+
+    The first held comment is emailed at once. Those held in the next ``digest_minutes`` go out
+    together, as one digest sent when that time is up: a class posting after a lecture makes
+    two emails, not thirty.
+    """
+    to_address = to_address or DEFAULT_RECIPIENT
+    gathering = gathering_digest(now)
+    if gathering is not None:
+        ids = [int(i) for i in gathering.held_comment_ids.split(",")] + [comment.id]
+        write_digest(gathering, ids, settings, to_address, now)
+        return gathering
+    first_at = latest_notice_since(now - timedelta(minutes=digest_minutes))
+    if digest_minutes <= 0 or first_at is None:
+        message = held_comment_message(
+            comment,
+            moderation_links(comment, settings.secret_key, settings.url_for),
+            to_address=to_address,
+            from_address=settings.from_address,
+            blog_title=settings.blog_title,
+            now=now,
+        )
+        row = queue_message(message, now)
+        row.held_comment_ids = str(comment.id)
+        return row
+    digest = OutboxMessage(
+        is_digest=True, created_at=now, next_attempt_at=first_at + timedelta(minutes=digest_minutes)
+    )
+    write_digest(digest, [comment.id], settings, to_address, now)
+    db.session.add(digest)
+    return digest
+
+
+def gathering_digest(now: datetime) -> OutboxMessage | None:
+    """The digest still waiting for its time (no sender has taken it), if any."""
+    return db.session.scalar(
+        db.select(OutboxMessage)
+        .where(
+            OutboxMessage.is_digest,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.attempts == 0,
+            OutboxMessage.locked_until.is_(None),
+            OutboxMessage.next_attempt_at > now,
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+
+
+def latest_notice_since(since: datetime) -> datetime | None:
+    """When the latest email about a held comment was queued, if it was after ``since``."""
+    return db.session.scalar(
+        db.select(db.func.max(OutboxMessage.created_at)).where(
+            OutboxMessage.held_comment_ids != "", OutboxMessage.created_at > since
+        )
+    )
+
+
+def write_digest(
+    digest: OutboxMessage,
+    comment_ids: list[int],
+    settings: NotificationSettings,
+    to_address: str,
+    now: datetime,
+) -> None:
+    """(Re)write ``digest`` to list ``comment_ids``, oldest first."""
+    comments = list(
+        db.session.scalars(
+            db.select(Comment).where(Comment.id.in_(comment_ids)).order_by(Comment.id)
+        )
+    )
+    message = digest_message(
+        comments,
+        {c.id: moderation_links(c, settings.secret_key, settings.url_for) for c in comments},
+        queue_url=settings.url_for("moderation.queue"),
+        to_address=to_address,
         from_address=settings.from_address,
         blog_title=settings.blog_title,
         now=now,
     )
-    return queue_message(message, now)
+    digest.to_address = str(message["To"])[:254]
+    digest.subject = str(message["Subject"])[:255]
+    digest.message = message.as_string()
+    digest.held_comment_ids = ",".join(str(c.id) for c in comments)

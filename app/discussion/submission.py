@@ -211,6 +211,8 @@ def store_comment(
     db.session.add(comment)
     if notify is not None and verdict.status is CommentStatus.PENDING:
         db.session.flush()  # the email's links carry the comment's id
-        queue_held_comment_notice(comment, notify, settings.notify_email, now)
+        queue_held_comment_notice(
+            comment, notify, settings.notify_email, now, settings.digest_minutes
+        )
     db.session.commit()
     return Submitted(comment, verdict)

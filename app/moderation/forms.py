@@ -22,24 +22,26 @@ class ReplyForm(FlaskForm):
 
 
 class DiscussionSettingsForm(FlaskForm):
-    manual_approval = BooleanField("Comment must be manually approved")
-    require_prior_approval = BooleanField("Comment author must have a previously approved comment")
+    manual_approval = BooleanField("Hold every comment for review until I approve it")
+    require_prior_approval = BooleanField(
+        "Hold a student's first comment for review; later comments appear at once"
+    )
     max_links = IntegerField(
-        "Hold a comment in the queue if it contains this many links or more (0 turns this off)",
+        "Hold a comment with this many links or more (0: never hold for links)",
         validators=[NumberRange(0, 100, "Enter a number from 0 to 100.")],
     )
     moderation_words = TextAreaField(
-        "Comment moderation words",
+        "Hold comments containing these words",
         validators=[Length(max=20_000, message="Keep the list under 20,000 characters.")],
         render_kw={"rows": 5},
     )
     disallowed_words = TextAreaField(
-        "Disallowed comment keys",
+        "Send comments containing these words straight to Spam",
         validators=[Length(max=20_000, message="Keep the list under 20,000 characters.")],
         render_kw={"rows": 5},
     )
     close_after_days = IntegerField(
-        "Automatically close comments on posts older than this many days (empty: never)",
+        "Close comments on posts older than this many days (empty: never)",
         validators=[Optional(), NumberRange(1, 36_500, "Enter a number of days from 1 to 36,500.")],
     )
     comments_per_page = IntegerField(
@@ -47,8 +49,13 @@ class DiscussionSettingsForm(FlaskForm):
         validators=[Optional(), NumberRange(1, 1_000, "Enter a number from 1 to 1,000.")],
     )
     newest_comments_first = BooleanField("With pages, show the newest page of comments first")
+    digest_minutes = IntegerField(
+        "After an email about a held comment, gather the next ones for this many minutes into "
+        "one email (0: one email per comment)",
+        validators=[NumberRange(0, 1_440, "Enter a number of minutes from 0 to 1,440.")],
+    )
     notify_email = StringField(
-        "Email me whenever a comment is held for moderation, at",
+        "Email me when a comment is held for review, at",
         filters=[clean_line],
         validators=[
             Optional(),

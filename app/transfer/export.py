@@ -261,6 +261,7 @@ VERSION_1_POST_DEFAULTS: dict[str, Any] = {
 
 # Settings version 1 did not have: comments on one page, as they were then.
 VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
+    "digest_minutes": 15,
     "comments_per_page": None,
     "newest_comments_first": False,
 }
