@@ -77,8 +77,8 @@ $(VNU_JAR):
 screenshots: $(VENV)/.dev-installed chromium
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py tests/test_queue_browser.py -k screenshots
 
-# Branch coverage of app/ in the SQLite run; below this floor the run fails (see the README).
-COVERAGE_FLOOR ?= 90
+# Branch coverage of app/ in the SQLite run (95.9% on 2026-11-30); below this floor the run fails.
+COVERAGE_FLOOR ?= 95
 
 # The whole suite on SQLite (with branch coverage), then again on a throwaway PostgreSQL cluster
 # the runner starts.
