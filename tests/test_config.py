@@ -5,25 +5,39 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 
 from app import create_app
+from app.discussion.outbox import mail_sender
 from app.extensions import db
 from app.startup import StartupError, ensure_instance_folder, load_or_create_secret_key
 
 from .conftest import BASE_TEST_CONFIG, csrf_token_from
 
 
-def app_from_environment(monkeypatch, database_uri: str, **variables: str) -> Flask:
-    """The app as `flask run` or gunicorn builds it: configured from FLASK_* variables."""
-    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", database_uri)
-    monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
-    for name, value in variables.items():
-        monkeypatch.setenv(f"FLASK_{name}", value)
-    return create_app()
+@pytest.fixture
+def app_from_environment(monkeypatch, database_uri: str) -> Iterator[Callable[..., Flask]]:
+    """Build the app as `flask run` or gunicorn does: configured from FLASK_* variables. Its
+    connections are closed after the test (PostgreSQL warns of any left open)."""
+    built: list[Flask] = []
+
+    def build(**variables: str) -> Flask:
+        monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", database_uri)
+        monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
+        for name, value in variables.items():
+            monkeypatch.setenv(f"FLASK_{name}", value)
+        built.append(create_app())
+        return built[-1]
+
+    yield build
+    for app in built:
+        mail_sender(app).stop()  # a held comment woke its sender thread
+        with app.app_context():
+            db.engine.dispose()
 
 
 def front_page_titles(app: Flask) -> list[str]:
@@ -32,11 +46,9 @@ def front_page_titles(app: Flask) -> list[str]:
     )
 
 
-def test_flask_variables_configure_the_app(monkeypatch, database_uri, make_post):
+def test_flask_variables_configure_the_app(app_from_environment, make_post):
     make_post(title="Older"), make_post(title="Newer")
-    app = app_from_environment(
-        monkeypatch, database_uri, POSTS_PER_PAGE="1", SESSION_COOKIE_SECURE="true"
-    )
+    app = app_from_environment(POSTS_PER_PAGE="1", SESSION_COOKIE_SECURE="true")
     assert len(front_page_titles(app)) == 1  # the number 1, parsed as JSON
     post_page = app.test_client().get("/posts/post-1/")
     assert "Secure" in post_page.headers["Set-Cookie"]  # the boolean true
@@ -49,6 +61,8 @@ def test_test_config_is_not_overridden_by_the_environment(monkeypatch, app, make
         {**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
     )
     assert len(front_page_titles(tested)) == 2
+    with tested.app_context():
+        db.engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -61,10 +75,10 @@ def test_test_config_is_not_overridden_by_the_environment(monkeypatch, app, make
     ids=["flood control off", "flood control on", "rate limit on"],
 )
 def test_discussion_limits_come_from_the_environment(
-    monkeypatch, database_uri, make_post, variables, second_status
+    app_from_environment, make_post, variables, second_status
 ):
     make_post(slug="p")
-    client = app_from_environment(monkeypatch, database_uri, **variables).test_client()
+    client = app_from_environment(**variables).test_client()
 
     def comment(body: str) -> int:
         token = csrf_token_from(client.get("/posts/p/").text)
