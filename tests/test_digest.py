@@ -149,3 +149,20 @@ def test_the_setting_is_saved_in_the_instructors_words(app, moderator):
     refused = moderator.post("/moderation/settings", data=data)
     assert refused.status_code == 400
     assert "Enter a number of minutes from 0 to 1,440." in refused.text
+
+
+def test_a_full_digest_starts_another_sent_at_the_same_time(
+    app, make_comment, post_id, quiet_sender
+):
+    """A spam wave: each held comment rewrites the digest it joins, so a digest holds at most
+    DIGEST_MAX comments and the next ones start another, due at the same time."""
+    from app.discussion.notifications import DIGEST_MAX
+
+    held(app, make_comment, post_id, T0)
+    rows = [held(app, make_comment, post_id, T0 + timedelta(seconds=1 + n)) for n in range(25)]
+    digests = {row.id: row for row in rows}
+    assert len(digests) == 2
+    first, second = sorted(digests.values(), key=lambda row: row.id)
+    assert first.next_attempt_at == second.next_attempt_at == T0 + timedelta(minutes=15)
+    counts = [len(row.held_comment_ids.split(",")) for row in outbox_rows(app)[1:]]
+    assert counts == [DIGEST_MAX, 25 - DIGEST_MAX]

@@ -19,6 +19,9 @@ from .email_links import make_token
 from .moderation import Action
 from .outbox import queue_message
 
+# Comments in one digest. Each held comment rewrites the digest it joins, so this keeps a spam
+# wave's cost per comment bounded; past it, another digest is sent at the same time.
+DIGEST_MAX = 20
 # Where the email goes when the instructor has not given an address in the settings.
 DEFAULT_RECIPIENT = "instructor@localhost"
 
@@ -184,25 +187,27 @@ def queue_held_comment_notice(
     to_address = to_address or DEFAULT_RECIPIENT
     gathering = gathering_digest(now)
     if gathering is not None:
-        ids = [int(i) for i in gathering.held_comment_ids.split(",")] + [comment.id]
-        write_digest(gathering, ids, settings, to_address, now)
-        return gathering
-    first_at = latest_notice_since(now - timedelta(minutes=digest_minutes))
-    if digest_minutes <= 0 or first_at is None:
-        message = held_comment_message(
-            comment,
-            moderation_links(comment, settings.secret_key, settings.url_for),
-            to_address=to_address,
-            from_address=settings.from_address,
-            blog_title=settings.blog_title,
-            now=now,
-        )
-        row = queue_message(message, now)
-        row.held_comment_ids = str(comment.id)
-        return row
-    digest = OutboxMessage(
-        is_digest=True, created_at=now, next_attempt_at=first_at + timedelta(minutes=digest_minutes)
-    )
+        ids = [int(i) for i in gathering.held_comment_ids.split(",")]
+        if len(ids) < DIGEST_MAX:
+            write_digest(gathering, [*ids, comment.id], settings, to_address, now)
+            return gathering
+        due = gathering.next_attempt_at  # full: another digest, sent at the same time
+    else:
+        first_at = latest_notice_since(now - timedelta(minutes=digest_minutes))
+        if digest_minutes <= 0 or first_at is None:
+            message = held_comment_message(
+                comment,
+                moderation_links(comment, settings.secret_key, settings.url_for),
+                to_address=to_address,
+                from_address=settings.from_address,
+                blog_title=settings.blog_title,
+                now=now,
+            )
+            row = queue_message(message, now)
+            row.held_comment_ids = str(comment.id)
+            return row
+        due = first_at + timedelta(minutes=digest_minutes)
+    digest = OutboxMessage(is_digest=True, created_at=now, next_attempt_at=due)
     write_digest(digest, [comment.id], settings, to_address, now)
     db.session.add(digest)
     return digest
