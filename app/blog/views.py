@@ -27,7 +27,7 @@ from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.notifications import NotificationSettings
 from ..discussion.reply_threads import build_threads
 from ..discussion.rules import CommentDraft
-from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment
+from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment, wait_message
 from ..discussion.windows import AssignmentWindow, WindowState, late_comment_ids, window_state
 from ..extensions import cache, csrf, db
 from ..models import Comment, CommentStatus, Post, utcnow
@@ -36,7 +36,9 @@ from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.rate_limits import Breach, check_rate_limit
 from ..web.reader_memory import (
     forget_author,
+    last_comment_time,
     own_comment_ids,
+    remember_comment_time,
     remember_own_comment,
     remembered_author,
     save_author,
@@ -230,14 +232,12 @@ def render_post_page(
 
 SESSION_EXPIRED = "Your session expired; please submit again."
 HELD_MESSAGE = "Thank you! Your comment is awaiting moderation."
-RATE_LIMITED = (
-    "You have sent a lot of comments in a short time; please wait a minute and try again."
-)
+RATE_LIMITED = "A lot of comments have come from your network in a short time."
 
 
 def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
     """The 429 for a reader over the rate limit: the post page with their text and the reason."""
-    form.form_errors.append(RATE_LIMITED)
+    form.form_errors.append(f"{RATE_LIMITED} {wait_message(breach.retry_after)}")
     response = make_response(render_post_page(post, form, status=429))
     response.retry_after = breach.retry_after
     return response
@@ -261,6 +261,7 @@ def create(slug: str) -> Response | tuple[str, int]:
             form.form_errors.append(SESSION_EXPIRED)
         return render_post_page(post, form, status=400)
     draft = draft_from(form)
+    now = utcnow()
     try:
         comment = submit_comment(
             post,
@@ -268,13 +269,19 @@ def create(slug: str) -> Response | tuple[str, int]:
             parent_id=form.parent_comment_id(),
             honeypot_filled=bool(form.homepage_confirm.data),
             flood_seconds=current_app.config["COMMENT_FLOOD_SECONDS"],
-            now=utcnow(),
+            now=now,
             instructor=current_user if current_user.is_authenticated else None,
             notify=notification_settings(),
+            browser_last_comment_at=last_comment_time(),
         ).comment
     except SubmissionRefused as refusal:
         form.form_errors.append(refusal.message)
-        return render_post_page(post, form, status=refusal.status_code)
+        response = make_response(render_post_page(post, form, status=refusal.status_code))
+        if refusal.retry_after is not None:
+            response.retry_after = refusal.retry_after
+        return response
+
+    remember_comment_time(now)
 
     if comment.status is CommentStatus.PENDING:
         remember_own_comment(comment.id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Response, current_app, request, session
 
 OWN_COMMENTS_KEY = "own_comments"
+LAST_COMMENT_KEY = "last_comment_at"
 # Enough for a lively discussion; the oldest are forgotten first.
 MAX_OWN_COMMENTS = 50
 AUTHOR_COOKIES = {
@@ -26,6 +27,20 @@ def own_comment_ids() -> set[int]:
 def remember_own_comment(comment_id: int) -> None:
     ids = [i for i in session.get(OWN_COMMENTS_KEY, []) if i != comment_id]
     session[OWN_COMMENTS_KEY] = [*ids, comment_id][-MAX_OWN_COMMENTS:]
+    session.permanent = True
+
+
+def last_comment_time() -> datetime | None:
+    """When this browser last posted a comment, as its signed session says (flood control that
+    tells apart two students who share an address, and follows one who changes their email)."""
+    stamp = session.get(LAST_COMMENT_KEY)
+    if not isinstance(stamp, int | float):
+        return None
+    return datetime.fromtimestamp(stamp, UTC)
+
+
+def remember_comment_time(when: datetime) -> None:
+    session[LAST_COMMENT_KEY] = round(when.timestamp(), 3)
     session.permanent = True
 
 
