@@ -277,7 +277,7 @@ def test_a_validation_error_keeps_the_text(people):
     # it off to reach the server's message, as an old browser would.
     page.locator("#commentform").evaluate("form => form.noValidate = true")
     post_comment(page)
-    assert page.get_by_text("Please enter a valid email address.").is_visible()
+    assert page.locator("#author_email-error").inner_text() == "Please enter a valid email address."
     assert page.get_by_role("textbox", name="Comment", exact=True).input_value() == text
     assert page.get_by_role("textbox", name="Name", exact=True).input_value() == "Pavel"
     email = page.get_by_role("textbox", name="Email", exact=True)
@@ -286,6 +286,60 @@ def test_a_validation_error_keeps_the_text(people):
     email.fill("pavel@example.com")
     post_comment(page)
     assert text.split("\n")[0] in page.locator("li.comment-held").inner_text()
+
+
+def in_viewport(page, locator) -> bool:
+    """Whether the element's top edge, and some of it, is on screen (not above, not below)."""
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and 0 <= box["y"] < height - 20
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_refused_comment_lands_at_the_form_with_the_summary_focused(people, width):
+    people.expected_statuses.add(400)
+    page = people.new(width=width, height=800 if width > 400 else 740)
+    page.goto(POST)
+    fill_reply(page, "What I wrote stays.", "", "lena@example.com")
+    page.locator("#commentform").evaluate("form => form.noValidate = true")  # the server decides
+    post_comment(page)
+    summary = page.get_by_role("alert").filter(has_text="Your comment was not posted")
+    assert summary.is_visible()
+    # Within moments of the page loading (fails with a TimeoutError if focus never comes).
+    page.wait_for_function("document.activeElement.id === 'error-summary'", timeout=1000)
+    assert in_viewport(page, summary), page.evaluate("window.scrollY")
+    assert page.url.endswith("/comments#respond")
+    assert page.get_by_role("textbox", name="Comment", exact=True).input_value() == (
+        "What I wrote stays."
+    )
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    assert name.get_attribute("aria-invalid") == "true"
+    assert name.get_attribute("aria-describedby") == "author_name-error"
+
+    summary.get_by_role("link", name="Please enter your name.").click()
+    assert page.evaluate("document.activeElement.id") == "author_name"
+    assert in_viewport(page, name)
+
+
+def test_without_javascript_a_refused_comment_still_lands_at_the_form(people):
+    people.expected_statuses.add(400)
+    page = people.new(width=360, height=740, javascript=False)
+    page.goto(POST)
+    fill_reply(page, "No scripts here.", "", "omar@example.com")
+    page.locator("#author_name").evaluate("field => field.removeAttribute('required')")
+    post_comment(page)
+    summary = page.get_by_role("alert").filter(has_text="Your comment was not posted")
+    assert in_viewport(page, summary), page.evaluate("window.scrollY")
+    assert page.get_by_role("textbox", name="Comment", exact=True).input_value() == (
+        "No scripts here."
+    )
+
+
+def test_a_get_of_the_form_address_opens_the_form(people):
+    page = people.new(width=360, height=740)
+    page.goto(POST + "comments")
+    assert page.url.endswith(POST + "#respond")
+    assert in_viewport(page, page.get_by_role("heading", name="Leave a Reply"))
 
 
 def test_a_session_that_expired_in_another_tab_keeps_the_text(people):

@@ -433,8 +433,15 @@ def test_a_body_over_the_size_limit_gets_a_friendly_413(client, post_id, post_co
     assert "more than this blog accepts" in response.text
 
 
-def test_comment_submission_only_accepts_post(client, post_id):
-    assert client.get("/posts/p/comments").status_code == 405
+def test_a_get_of_the_form_address_goes_to_the_form(client, post_id):
+    response = client.get("/posts/p/comments")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/posts/p/#respond"
+    assert client.get("/posts/p/comments", follow_redirects=True).status_code == 200
+
+
+def test_the_form_posts_to_an_address_that_lands_back_at_the_form(client, post_id):
+    assert 'action="/posts/p/comments#respond"' in client.get("/posts/p/").text
 
 
 def test_a_post_without_a_csrf_token_stores_nothing(app, client, post_id):
@@ -506,3 +513,54 @@ def test_post_page_reads_a_fixed_number_of_queries(app, client, post_id, make_co
         make_comment(post_id, parent_id=first)
     assert count_queries(app, client, "/posts/p/") == baseline
     assert baseline == 3  # the post, its visible comments, the discussion settings
+
+
+# Refusals land at the form: a summary of every problem, each linked to its field.
+
+SUMMARY = re.compile(r'<div class="error-summary" id="error-summary".*?</div>', re.S)
+
+
+def test_a_refused_form_lists_each_problem_as_a_link_to_its_field(client, post_id, post_comment):
+    response = post_comment(body="Kept words.", author_name="", author_email="no-at-sign")
+    assert response.status_code == 400
+    summary = SUMMARY.search(response.text).group(0)
+    assert 'tabindex="-1"' in summary
+    assert '<a href="#author_name">Please enter your name.</a>' in summary
+    assert '<a href="#author_email">' in summary
+    assert "#body" not in summary  # the comment itself was fine
+    assert 'aria-invalid="true" aria-describedby="author_name-error"' in response.text or (
+        'aria-describedby="author_name-error" aria-invalid="true"' in response.text
+    )
+    assert "Kept words.</textarea>" in response.text
+    assert response.text.index("error-summary") < response.text.index('id="commentform"')
+    assert "error-summary.js" in response.text
+
+
+def test_a_refusal_for_the_whole_form_is_in_the_summary_in_words(client, post_id, post_comment):
+    post_comment(body="Said once.")
+    response = post_comment(body="Said once.")  # a reload of the page that posted it
+    summary = SUMMARY.search(response.text).group(0)
+    assert "You have already posted this comment here, so it was not posted again." in summary
+
+
+def test_a_comment_on_a_closed_post_keeps_its_text_under_the_summary(client, make_post):
+    make_post(slug="closed", comments_open=False)
+    make_post(slug="open")  # a closed post has no form: the token comes from a tab left open
+    token = csrf_token_from(client.get("/posts/open/").text)
+    response = client.post(
+        "/posts/closed/comments",
+        data={
+            "csrf_token": token,
+            "body": "Too late?",
+            "author_name": "A",
+            "author_email": "a@b.org",
+        },
+    )
+    assert response.status_code == 403
+    assert "Comments are closed." in SUMMARY.search(response.text).group(0)
+    assert "Too late?</textarea>" in response.text
+
+
+def test_an_ordinary_page_has_no_error_summary(client, post_id):
+    html = client.get("/posts/p/").text
+    assert "error-summary" not in html

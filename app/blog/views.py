@@ -294,6 +294,13 @@ def create(slug: str) -> Response | tuple[str, int]:
     return response
 
 
+@bp.get("/posts/<slug:slug>/comments")
+def create_form(slug: str) -> Response:
+    """A GET of the form's address (a reload, a shared link, the back button): the form itself,
+    on the post page, rather than a 405."""
+    return redirect(url_for("blog.post", slug=slug, _anchor="respond"))
+
+
 def draft_from(form: CommentForm) -> CommentDraft:
     return CommentDraft(
         body=form.body.data,
