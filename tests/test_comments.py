@@ -420,10 +420,39 @@ def test_duplicate_comment_is_refused(app, post_id, post_comment):
     assert len(stored_comments(app)) == 1
 
 
-def test_unknown_post_gets_the_404_page(client, post_comment):
-    response = post_comment("no-such-post")
+def test_a_comment_on_an_unknown_post_gets_a_404_with_its_text_and_the_reason(
+    client, post_id, post_comment
+):
+    token = csrf_token_from(client.get("/posts/p/").text)
+    response = client.post(
+        "/posts/no-such-post/comments",
+        data={"csrf_token": token, "body": "Words to keep.", "author_name": "A"},
+    )
     assert response.status_code == 404
-    assert "There is nothing at this address" in response.text
+    assert "your comment was not posted" in response.text
+    assert "Words to keep.</textarea>" in response.text
+
+
+def test_a_comment_sent_to_a_posts_old_address_reaches_the_post(app, client, make_post):
+    from app.models import OldSlug
+
+    post_id = make_post(slug="new-name")
+    with app.app_context():
+        db.session.add(OldSlug(slug="old-name", post_id=post_id))
+        db.session.commit()
+    token = csrf_token_from(client.get("/posts/new-name/").text)
+    response = client.post(
+        "/posts/old-name/comments",
+        data={
+            "csrf_token": token,
+            "body": "Still here.",
+            "author_name": "A",
+            "author_email": "a@b.org",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/posts/new-name/#comment-")
+    assert [c.body for c in stored_comments(app)] == ["Still here."]
 
 
 @pytest.mark.app_config(MAX_CONTENT_LENGTH=1024)

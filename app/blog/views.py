@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.exceptions import NotFound
 
 from ..classroom.matching import comment_marks
 from ..discussion.comment_pages import CommentPage
@@ -247,10 +248,10 @@ def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
 # The form checks its own CSRF token, so a stale tab gets its text back instead of a bare 400.
 @csrf.exempt
 def create(slug: str) -> Response | tuple[str, int]:
-    post = db.first_or_404(db.select(Post).filter_by(slug=slug))
-    if not post.is_public(utcnow()) and not current_user.is_authenticated:
-        abort(404)
     form = CommentForm()
+    post = commentable_post(slug)
+    if post is None:
+        return no_such_post(form)
     limit = current_app.config["COMMENT_RATE_LIMIT"]
     breach = check_rate_limit("comment", limit, request.remote_addr or "")
     if breach is not None:
@@ -292,6 +293,35 @@ def create(slug: str) -> Response | tuple[str, int]:
     else:
         forget_author(response)
     return response
+
+
+NO_SUCH_POST = (
+    "The post you were commenting on is not here any more (it may have been unpublished or "
+    "deleted), so your comment was not posted. Here is your text, to keep."
+)
+
+
+def commentable_post(slug: str) -> Post | None:
+    """The post a reader's form was sent to: by its slug, or by one it had (a page left open
+    while the instructor renamed the post); None if there is no such post for this reader."""
+    post = db.session.scalar(db.select(Post).filter_by(slug=slug))
+    if post is None:
+        moved_to = queries.current_slug(slug)
+        post = db.session.scalar(db.select(Post).filter_by(slug=moved_to)) if moved_to else None
+    if post is None or (not post.is_public(utcnow()) and not current_user.is_authenticated):
+        return None
+    return post
+
+
+def no_such_post(form: CommentForm) -> tuple[str, int]:
+    """The 404 for a comment sent to a post that is gone: the reason, and the reader's text."""
+    return render_template(
+        "errors/error.html",
+        error=NotFound(),
+        code=404,
+        message=NO_SUCH_POST,
+        kept_text=form.body.data or "",
+    ), 404
 
 
 @bp.get("/posts/<slug:slug>/comments")
