@@ -335,6 +335,22 @@ def test_without_javascript_a_refused_comment_still_lands_at_the_form(people):
     )
 
 
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_confirmation_is_in_view_beside_the_new_comment(people, width):
+    page = people.new(width=width, height=800 if width > 400 else 740)
+    page.goto(POST)
+    fill_reply(page, "Landing where I can see it.", "Ines", "ines@example.com")
+    post_comment(page)
+    notice = page.get_by_text(
+        "Your comment is awaiting moderation. This is a preview; only you can see it until the "
+        "instructor approves it."
+    )
+    assert notice.is_visible()
+    assert in_viewport(page, notice), page.evaluate("window.scrollY")
+    comment = page.locator("li.comment-held").filter(has_text="Landing where I can see it.")
+    assert in_viewport(page, comment)
+
+
 def test_a_get_of_the_form_address_opens_the_form(people):
     page = people.new(width=360, height=740)
     page.goto(POST + "comments")

@@ -593,3 +593,38 @@ def test_a_comment_on_a_closed_post_keeps_its_text_under_the_summary(client, mak
 def test_an_ordinary_page_has_no_error_summary(client, post_id):
     html = client.get("/posts/p/").text
     assert "error-summary" not in html
+
+
+# Confirmation where the reader looks: inside the comment the page lands on.
+
+
+def comment_item(html: str, location: str) -> str:
+    comment_id = location.rsplit("#comment-", 1)[1]
+    match = re.search(rf'<li id="comment-{comment_id}".*?</article>', html, re.S)
+    assert match, "the comment the page lands on is not on it"
+    return match.group(0)
+
+
+def test_a_held_comment_lands_with_its_preview_notice_inside_it(client, post_id, post_comment):
+    response = post_comment(body="Held words.")
+    page = client.get(response.headers["Location"])
+    item = comment_item(page.text, response.headers["Location"])
+    assert (
+        "Your comment is awaiting moderation. This is a preview; only you can see it until the "
+        "instructor approves it." in item
+    )
+    assert 'class="flashes"' not in page.text  # not at the top of the page, out of view
+
+
+def test_a_published_comment_lands_with_the_thanks_inside_it_once(
+    client, post_id, post_comment, make_comment
+):
+    make_comment(post_id, author_name="Ada", author_email="ada@example.com")  # approved before
+    response = post_comment(body="Published at once.")
+    location = response.headers["Location"]
+    item = comment_item(client.get(location).text, location)
+    assert "Thank you! Your comment is published." in item
+    assert 'role="status"' in item
+    again = client.get(location).text  # a later visit: the comment, no more thanks
+    assert "Thank you! Your comment is published." not in again
+    assert "Published at once." in again

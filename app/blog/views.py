@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_flashed_messages,
     get_template_attribute,
     make_response,
     redirect,
@@ -41,8 +42,10 @@ from ..web.reader_memory import (
     own_comment_ids,
     remember_comment_time,
     remember_own_comment,
+    remember_posted,
     remembered_author,
     save_author,
+    take_posted,
 )
 from ..web.site import SiteLinks
 from . import queries
@@ -137,12 +140,20 @@ class PostParts(NamedTuple):
     discussion: Markup
 
 
+class Confirmation(NamedTuple):
+    """The words shown inside the comment this reader has just posted."""
+
+    comment_id: int
+    message: str
+
+
 def render_parts(
     post: Post,
     comments: list[Comment],
     comments_open: bool,
     can_moderate: bool,
     page: CommentPage | None = None,
+    confirmation: Confirmation | None = None,
 ) -> PostParts:
     article = get_template_attribute("blog/_post_parts.html", "article")
     discussion = get_template_attribute("blog/_post_parts.html", "discussion")
@@ -156,7 +167,17 @@ def render_parts(
     threads = build_threads(comments)
     return PostParts(
         article(post),
-        discussion(post, threads, approved_count, comments_open, can_moderate, page, marks, late),
+        discussion(
+            post,
+            threads,
+            approved_count,
+            comments_open,
+            can_moderate,
+            page,
+            marks,
+            late,
+            confirmation,
+        ),
     )
 
 
@@ -209,9 +230,10 @@ def render_post_page(
 
     can_moderate = current_user.is_authenticated
     own_held = queries.own_held_comment_ids(post.id, own_comment_ids())
-    if can_moderate or own_held:
+    confirmation = posted_confirmation()
+    if can_moderate or own_held or confirmation:
         comments = queries.visible_comments(post, own_held, include_held=can_moderate, page=page)
-        parts = render_parts(post, comments, comments_open, can_moderate, page)
+        parts = render_parts(post, comments, comments_open, can_moderate, page, confirmation)
     else:
         parts = public_parts(post, comments_open, page)
 
@@ -232,7 +254,22 @@ def render_post_page(
 
 
 SESSION_EXPIRED = "Your session expired; please submit again."
+PUBLISHED_MESSAGE = "Thank you! Your comment is published."
 HELD_MESSAGE = "Thank you! Your comment is awaiting moderation."
+# The flash that makes the next page personal (never the cached copy), so the confirmation can
+# be drawn inside the comment; the base template leaves this category to the comment.
+POSTED = "comment-posted"
+
+
+def posted_confirmation() -> Confirmation | None:
+    """The confirmation for the comment this browser just posted, once (None on later visits)."""
+    messages = get_flashed_messages(category_filter=[POSTED])
+    comment_id = take_posted()
+    if comment_id is None or not messages:
+        return None
+    return Confirmation(comment_id, messages[0])
+
+
 RATE_LIMITED = "A lot of comments have come from your network in a short time."
 
 
@@ -286,7 +323,10 @@ def create(slug: str) -> Response | tuple[str, int]:
 
     if comment.status is CommentStatus.PENDING:
         remember_own_comment(comment.id)
-        flash(HELD_MESSAGE)
+    if comment.status in (CommentStatus.PENDING, CommentStatus.APPROVED):
+        # Shown inside the comment, where the page lands (a held one's notice says it all).
+        flash(PUBLISHED_MESSAGE if comment.is_visible else HELD_MESSAGE, POSTED)
+        remember_posted(comment.id)
     response = redirect(comment_url(comment))
     if form.remember.data:
         save_author(response, draft_details(draft))

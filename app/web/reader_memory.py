@@ -8,6 +8,7 @@ from flask import Response, current_app, request, session
 
 OWN_COMMENTS_KEY = "own_comments"
 LAST_COMMENT_KEY = "last_comment_at"
+POSTED_KEY = "posted_comment"
 # Enough for a lively discussion; the oldest are forgotten first.
 MAX_OWN_COMMENTS = 50
 AUTHOR_COOKIES = {
@@ -42,6 +43,17 @@ def last_comment_time() -> datetime | None:
 def remember_comment_time(when: datetime) -> None:
     session[LAST_COMMENT_KEY] = round(when.timestamp(), 3)
     session.permanent = True
+
+
+def remember_posted(comment_id: int) -> None:
+    """The comment this browser just posted, for the confirmation beside it on the next page."""
+    session[POSTED_KEY] = comment_id
+
+
+def take_posted() -> int | None:
+    """The comment just posted, once: the confirmation is shown on one page, not on every visit."""
+    comment_id = session.pop(POSTED_KEY, None)
+    return comment_id if isinstance(comment_id, int) else None
 
 
 def remembered_author() -> dict[str, str]:
