@@ -289,7 +289,12 @@ def test_comments_close_on_old_posts_when_configured(app, client, make_post, pos
         ({"author_name": ""}, "Please enter your name."),
         ({"author_name": "   "}, "Please enter your name."),
         ({"author_email": ""}, "Please enter your email address."),
-        ({"author_email": "not-an-email"}, "Please enter a valid email address."),
+        ({"author_email": "not-an-email"}, "An email address needs an @"),
+        ({"author_email": "ada@"}, "This email address has no domain after the @"),
+        ({"author_email": "@example.com"}, "This email address has nothing before the @."),
+        ({"author_email": "ada@exa mple.com"}, "Please enter a valid email address."),
+        ({"author_url": "JavaScript:alert(1)"}, "starts with http:// or https://"),
+        ({"author_url": "data:text/html,hi"}, "starts with http:// or https://"),
         ({"author_url": "javascript:alert(1)"}, "starts with http:// or https://"),
         ({"author_url": "ftp://files.example"}, "starts with http:// or https://"),
         ({"author_url": "http://"}, "starts with http:// or https://"),
@@ -628,3 +633,24 @@ def test_a_published_comment_lands_with_the_thanks_inside_it_once(
     again = client.get(location).text  # a later visit: the comment, no more thanks
     assert "Thank you! Your comment is published." not in again
     assert "Published at once." in again
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("www.example.com", "https://www.example.com"),
+        ("example.com/blog", "https://example.com/blog"),
+        ("  example.com:8080/me ", "https://example.com:8080/me"),
+        ("http://old.example", "http://old.example"),
+        ("https://ada.example/blog", "https://ada.example/blog"),
+    ],
+)
+def test_a_website_is_taken_as_people_type_it(app, post_id, post_comment, typed, stored):
+    assert post_comment(author_url=typed).status_code == 302
+    assert stored_comments(app)[0].author_url == stored
+
+
+def test_the_website_field_does_not_make_the_browser_refuse_a_bare_address(client, post_id):
+    field = re.search(r'<input[^>]*id="author_url"[^>]*>', client.get("/posts/p/").text).group(0)
+    assert 'type="text"' in field
+    assert 'inputmode="url"' in field
