@@ -654,3 +654,50 @@ def test_the_website_field_does_not_make_the_browser_refuse_a_bare_address(clien
     field = re.search(r'<input[^>]*id="author_url"[^>]*>', client.get("/posts/p/").text).group(0)
     assert 'type="text"' in field
     assert 'inputmode="url"' in field
+
+
+# Before posting, a first-time reader learns that the instructor reads their comment first.
+
+
+def save_review_settings(app, *, manual: bool, prior: bool) -> None:
+    from app.discussion.discussion_settings import save_settings
+
+    with app.app_context():
+        save_settings(
+            manual_approval=manual,
+            require_prior_approval=prior,
+            max_links=2,
+            moderation_words="",
+            disallowed_words="",
+            close_after_days=None,
+            notify_email=None,
+            comments_per_page=None,
+            newest_comments_first=False,
+        )
+
+
+FIRST_REVIEWED = "Your first comment is reviewed by the instructor before it appears"
+EVERY_REVIEWED = "Comments are reviewed by the instructor before they appear."
+
+
+def test_the_form_says_what_the_instructor_reviews_as_the_settings_change(app, client, post_id):
+    assert FIRST_REVIEWED in client.get("/posts/p/").text  # the defaults, before any save
+    save_review_settings(app, manual=True, prior=True)
+    page = client.get("/posts/p/").text  # the cached page follows the settings
+    assert EVERY_REVIEWED in page and FIRST_REVIEWED not in page
+    save_review_settings(app, manual=False, prior=False)
+    page = client.get("/posts/p/").text
+    assert "reviewed by the instructor" not in page
+
+
+def test_a_remembered_reader_is_not_told_again_about_their_first_comment(
+    client, post_id, post_comment
+):
+    post_comment(remember="y")
+    page = client.get("/posts/p/").text
+    assert 'value="Ada"' in page
+    assert FIRST_REVIEWED not in page
+
+
+def test_the_instructor_is_not_told_about_review(moderator, post_id):
+    assert "reviewed by the instructor" not in moderator.get("/posts/p/").text

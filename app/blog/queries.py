@@ -35,6 +35,9 @@ class PostHead(NamedTuple):
     opens_at: datetime | None
     due_at: datetime | None
     closes_at: datetime | None
+    # What the form tells a reader about review before they post (None before the first save).
+    manual_approval: bool | None = None
+    require_prior_approval: bool | None = None
 
     def is_public(self, now: datetime) -> bool:
         """Published and its time has come: a draft or scheduled post is a 404 to readers."""
@@ -61,6 +64,8 @@ def _post_head_statement() -> Select[Any]:
         posts.opens_at,
         posts.due_at,
         posts.closes_at,
+        setting(settings.manual_approval),
+        setting(settings.require_prior_approval),
     ).where(posts.slug == bindparam("slug"))
 
 

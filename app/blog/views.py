@@ -28,7 +28,13 @@ from ..discussion.comment_pages import CommentPage
 from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.notifications import NotificationSettings
 from ..discussion.reply_threads import build_threads
-from ..discussion.rules import CommentDraft
+from ..discussion.rules import (
+    EVERY_COMMENT_REVIEWED,
+    FIRST_COMMENT_REVIEWED,
+    CommentDraft,
+    Rules,
+    review_notice,
+)
 from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment, wait_message
 from ..discussion.windows import AssignmentWindow, WindowState, late_comment_ids, window_state
 from ..extensions import cache, csrf, db
@@ -111,7 +117,7 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
     if not request_is_personal(shows_saved_details=True, holds_own_content=has_held_comment):
         return public_page(head, state, page)
     post = db.session.get_one(Post, head.id)
-    return render_post_page(post, state=state, page=page)
+    return render_post_page(post, state=state, page=page, review=review_of(head))
 
 
 def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | None) -> Response:
@@ -122,10 +128,24 @@ def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | 
     def render() -> str:
         post = db.session.get_one(Post, head.id)
         form = CommentForm(formdata=None)
-        return render_post_page(post, form, state=state, page=page)[0]
+        return render_post_page(post, form, state=state, page=page, review=review)[0]
 
-    key = f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}"
+    review = review_of(head)
+    # The review notice follows the discussion settings, which move no page version.
+    notice = {None: "-", FIRST_COMMENT_REVIEWED: "first", EVERY_COMMENT_REVIEWED: "every"}
+    key = f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}:{notice[review]}"
     return cached_page(key, render)
+
+
+def review_of(head: queries.PostHead) -> str | None:
+    """The review notice for the form, from the settings read with the post's head."""
+    defaults = Rules()
+    return review_notice(
+        defaults.manual_approval if head.manual_approval is None else bool(head.manual_approval),
+        defaults.require_prior_approval
+        if head.require_prior_approval is None
+        else bool(head.require_prior_approval),
+    )
 
 
 def page_key(page: CommentPage | None) -> str:
@@ -199,6 +219,7 @@ def render_post_page(
     status: int = 200,
     state: WindowState | None = None,
     page: CommentPage | Literal["opening"] | None = "opening",
+    review: str | Literal["from-settings"] | None = "from-settings",
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
@@ -210,6 +231,11 @@ def render_post_page(
         form = CommentForm(formdata=None, data=remembered_author())
         form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
         form.parent_id.data = request.args.get("replytocom", "")
+    if review == "from-settings":  # after a refused reply
+        rules = load_rules()
+        review = review_notice(rules.manual_approval, rules.require_prior_approval)
+    if current_user.is_authenticated or (form.remember.data and not form.errors):
+        review = None  # the instructor is not reviewed; a remembered reader has posted before
     if state is None:
         close_after_days = post.close_after_days
         if close_after_days is None:
@@ -249,6 +275,7 @@ def render_post_page(
         comments_open=comments_open,
         window_state=state.value,
         form=form,
+        review_notice=review,
         reply_to=reply_to,
     ), status
 

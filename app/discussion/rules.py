@@ -110,6 +110,23 @@ def decide_status(
     return Verdict(CommentStatus.APPROVED, "passed every rule")
 
 
+FIRST_COMMENT_REVIEWED = (
+    "Your first comment is reviewed by the instructor before it appears; after that, your "
+    "comments appear at once."
+)
+EVERY_COMMENT_REVIEWED = "Comments are reviewed by the instructor before they appear."
+
+
+def review_notice(manual_approval: bool, require_prior_approval: bool) -> str | None:
+    """What a reader is told before posting about the instructor reading their comment first
+    (None: comments appear at once unless something in them holds them)."""
+    if manual_approval:
+        return EVERY_COMMENT_REVIEWED
+    if require_prior_approval:
+        return FIRST_COMMENT_REVIEWED
+    return None
+
+
 def comments_are_open(
     comments_open: bool, published_at: datetime, close_after_days: int | None, now: datetime
 ) -> bool:
