@@ -251,6 +251,7 @@ def test_details_are_remembered_when_ticked_and_forgotten_when_not(people):
     post_comment(page)
 
     page.goto(POST)
+    page.get_by_text("Commenting as Olga · Change").click()  # the saved details, folded away
     assert page.get_by_role("textbox", name="Name", exact=True).input_value() == "Olga"
     assert page.get_by_role("textbox", name="Email", exact=True).input_value() == "olga@example.com"
     assert page.get_by_role("textbox", name="Website", exact=True).input_value() == (
@@ -349,6 +350,33 @@ def test_the_confirmation_is_in_view_beside_the_new_comment(people, width):
     assert in_viewport(page, notice), page.evaluate("window.scrollY")
     comment = page.locator("li.comment-held").filter(has_text="Landing where I can see it.")
     assert in_viewport(page, comment)
+
+
+def test_a_remembered_reader_opens_their_folded_details_without_javascript(people):
+    page = people.new(width=360, height=740, javascript=False)
+    page.goto(POST)
+    fill_reply(page, "First, with details saved.", "Kofi", "kofi@example.com")
+    page.get_by_label("Save my name, email, and website").check()
+    post_comment(page)
+    page.goto(POST)
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    assert not name.is_visible()
+    page.get_by_text("Commenting as Kofi · Change").click()
+    assert name.is_visible()
+    assert name.input_value() == "Kofi"
+
+
+def test_the_logged_in_instructor_has_no_name_to_type(people):
+    page = people.new(width=360, height=740)
+    log_in(page)
+    page.goto(POST)
+    assert page.get_by_text("Logged in as").is_visible()
+    assert page.get_by_role("textbox", name="Name", exact=True).count() == 0
+    page.get_by_role("textbox", name="Comment", exact=True).fill("A note from the front.")
+    post_comment(page)
+    mine = page.locator("li.comment").filter(has_text="A note from the front.")
+    assert "Thank you! Your comment is published." in mine.inner_text()
+    assert in_viewport(page, mine.get_by_text("Thank you! Your comment is published."))
 
 
 def test_a_get_of_the_form_address_opens_the_form(people):

@@ -701,3 +701,54 @@ def test_a_remembered_reader_is_not_told_again_about_their_first_comment(
 
 def test_the_instructor_is_not_told_about_review(moderator, post_id):
     assert "reviewed by the instructor" not in moderator.get("/posts/p/").text
+
+
+# A remembered reader's details are folded away; the instructor has none to type.
+
+
+def test_a_remembered_reader_sees_commenting_as_with_the_fields_folded(
+    client, post_id, post_comment
+):
+    post_comment(remember="y", author_name="Ada Byron")
+    page = client.get("/posts/p/").text
+    details = re.search(r'<details class="comment-author-details">.*?</details>', page, re.S)
+    assert details, "the fields are not folded"
+    assert "<summary>Commenting as <b>Ada Byron</b> · " in details.group(0)
+    assert '<span class="change-link">Change</span></summary>' in details.group(0)
+    assert 'id="author_email"' in details.group(0)  # inside, still sent with the form
+    assert '<details class="comment-author-details" open' not in page
+
+
+def test_a_refused_remembered_reader_sees_the_field_that_needs_them(client, post_id, post_comment):
+    post_comment(remember="y")
+    response = post_comment(remember="y", author_email="ada@")
+    assert "comment-author-details" not in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_a_new_reader_sees_the_fields_unfolded(client, post_id):
+    assert "<details" not in client.get("/posts/p/").text
+
+
+def test_the_logged_in_instructor_comments_as_their_display_name_without_fields(
+    app, moderator, post_id
+):
+    page = moderator.get("/posts/p/").text
+    assert "Logged in as <b>Professor Lee</b>." in page
+    assert ">Log out?</button>" in page
+    assert 'id="author_name"' not in page and 'id="author_email"' not in page
+    token = csrf_token_from(page)
+    response = moderator.post("/posts/p/comments", data={"csrf_token": token, "body": "Noted."})
+    assert response.status_code == 302
+    comment = stored_comments(app)[0]
+    assert (comment.author_name, comment.author_email, comment.status) == (
+        "Professor Lee",
+        "",
+        CommentStatus.APPROVED,
+    )
+
+
+def test_the_summary_lists_problems_in_the_order_of_the_page(client, post_id, post_comment):
+    response = post_comment(body="", author_name="")
+    summary = SUMMARY.search(response.text).group(0)
+    assert summary.index('href="#body"') < summary.index('href="#author_name"')

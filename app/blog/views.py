@@ -55,7 +55,7 @@ from ..web.reader_memory import (
 )
 from ..web.site import SiteLinks
 from . import queries
-from .forms import CommentForm
+from .forms import CommentForm, InstructorCommentForm
 
 bp = Blueprint("blog", __name__)
 
@@ -214,7 +214,7 @@ def public_parts(post: Post, comments_open: bool, page: CommentPage | None = Non
 
 def render_post_page(
     post: Post,
-    form: CommentForm | None = None,
+    form: CommentForm | InstructorCommentForm | None = None,
     *,
     status: int = 200,
     state: WindowState | None = None,
@@ -228,13 +228,13 @@ def render_post_page(
     the comments that differ per reader (held ones) are rendered per request; the rest is cached.
     """
     if form is None:
-        form = CommentForm(formdata=None, data=remembered_author())
-        form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
+        form = blank_form()
         form.parent_id.data = request.args.get("replytocom", "")
     if review == "from-settings":  # after a refused reply
         rules = load_rules()
         review = review_notice(rules.manual_approval, rules.require_prior_approval)
-    if current_user.is_authenticated or (form.remember.data and not form.errors):
+    remembered_name = remembered_reader(form)
+    if current_user.is_authenticated or remembered_name:
         review = None  # the instructor is not reviewed; a remembered reader has posted before
     if state is None:
         close_after_days = post.close_after_days
@@ -276,8 +276,31 @@ def render_post_page(
         window_state=state.value,
         form=form,
         review_notice=review,
+        instructor_name=current_user.public_name if current_user.is_authenticated else None,
+        remembered_name=remembered_name,
         reply_to=reply_to,
     ), status
+
+
+def blank_form() -> CommentForm | InstructorCommentForm:
+    """The form as a GET shows it: the instructor's (no name to type), or a reader's with the
+    details this browser saved."""
+    if current_user.is_authenticated:
+        return InstructorCommentForm(formdata=None)
+    form = CommentForm(formdata=None, data=remembered_author())
+    form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
+    return form
+
+
+def remembered_reader(form: CommentForm | InstructorCommentForm) -> str | None:
+    """The name to show in "Commenting as …" with the details folded away: a reader whose
+    details are saved and none of them refused (then the fields must be in view)."""
+    if not isinstance(form, CommentForm) or not form.remember.data:
+        return None
+    details = (form.author_name, form.author_email, form.author_url)
+    if not form.author_name.data or any(field.errors for field in details):
+        return None
+    return form.author_name.data
 
 
 SESSION_EXPIRED = "Your session expired; please submit again."
@@ -300,7 +323,7 @@ def posted_confirmation() -> Confirmation | None:
 RATE_LIMITED = "A lot of comments have come from your network in a short time."
 
 
-def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
+def rate_limited(post: Post, form: CommentForm | InstructorCommentForm, breach: Breach) -> Response:
     """The 429 for a reader over the rate limit: the post page with their text and the reason."""
     form.form_errors.append(f"{RATE_LIMITED} {wait_message(breach.retry_after)}")
     response = make_response(render_post_page(post, form, status=429))
@@ -312,7 +335,7 @@ def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
 # The form checks its own CSRF token, so a stale tab gets its text back instead of a bare 400.
 @csrf.exempt
 def create(slug: str) -> Response | tuple[str, int]:
-    form = CommentForm()
+    form = InstructorCommentForm() if current_user.is_authenticated else CommentForm()
     post = commentable_post(slug)
     if post is None:
         return no_such_post(form)
@@ -332,7 +355,7 @@ def create(slug: str) -> Response | tuple[str, int]:
             post,
             draft,
             parent_id=form.parent_comment_id(),
-            honeypot_filled=bool(form.homepage_confirm.data),
+            honeypot_filled=isinstance(form, CommentForm) and bool(form.homepage_confirm.data),
             flood_seconds=current_app.config["COMMENT_FLOOD_SECONDS"],
             now=now,
             instructor=current_user if current_user.is_authenticated else None,
@@ -355,6 +378,8 @@ def create(slug: str) -> Response | tuple[str, int]:
         flash(PUBLISHED_MESSAGE if comment.is_visible else HELD_MESSAGE, POSTED)
         remember_posted(comment.id)
     response = redirect(comment_url(comment))
+    if not isinstance(form, CommentForm):
+        return response  # the instructor's details are their account's, not cookies
     if form.remember.data:
         save_author(response, draft_details(draft))
     else:
@@ -380,7 +405,7 @@ def commentable_post(slug: str) -> Post | None:
     return post
 
 
-def no_such_post(form: CommentForm) -> tuple[str, int]:
+def no_such_post(form: CommentForm | InstructorCommentForm) -> tuple[str, int]:
     """The 404 for a comment sent to a post that is gone: the reason, and the reader's text."""
     return render_template(
         "errors/error.html",
@@ -398,7 +423,15 @@ def create_form(slug: str) -> Response:
     return redirect(url_for("blog.post", slug=slug, _anchor="respond"))
 
 
-def draft_from(form: CommentForm) -> CommentDraft:
+def draft_from(form: CommentForm | InstructorCommentForm) -> CommentDraft:
+    if isinstance(form, InstructorCommentForm):  # signed with the account's name, as replies are
+        return CommentDraft(
+            body=form.body.data,
+            author_name=current_user.public_name,
+            author_email="",
+            author_ip=request.remote_addr or "",
+            user_agent=request.user_agent.string[:255],
+        )
     return CommentDraft(
         body=form.body.data,
         author_name=form.author_name.data,
