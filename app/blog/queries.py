@@ -214,3 +214,15 @@ def approved_total(post_id: int) -> int:
         )
         or 0
     )
+
+
+def approved_counts(post_ids: list[int]) -> dict[int, int]:
+    """Approved comments per post, for the front page's "N comments" links, in one query."""
+    if not post_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Comment.post_id, db.func.count(Comment.id))
+        .where(Comment.post_id.in_(post_ids), Comment.status == CommentStatus.APPROVED)
+        .group_by(Comment.post_id)
+    )
+    return {post_id: count for post_id, count in rows}

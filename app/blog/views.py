@@ -82,7 +82,8 @@ def render_front_page(page: int, per_page: int, now: datetime) -> str:
         per_page=per_page,
         error_out=False,
     )
-    return render_template("blog/index.html", posts=posts)
+    counts = queries.approved_counts([post.id for post in posts.items])
+    return render_template("blog/index.html", posts=posts, comment_counts=counts)
 
 
 @bp.get("/posts/<slug:slug>/")
