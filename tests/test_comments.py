@@ -719,6 +719,12 @@ def test_a_remembered_reader_sees_commenting_as_with_the_fields_folded(
     assert '<details class="comment-author-details" open' not in page
 
 
+def test_an_email_without_an_at_gets_one_message_not_two(client, post_id, post_comment):
+    response = post_comment(author_email="ada.example.com")
+    assert response.text.count('id="author_email-error"') == 1
+    assert "Please enter a valid email address." not in response.text
+
+
 def test_a_refused_remembered_reader_sees_the_field_that_needs_them(client, post_id, post_comment):
     post_comment(remember="y")
     response = post_comment(remember="y", author_email="ada@")

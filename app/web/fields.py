@@ -7,7 +7,14 @@ import re
 from urllib.parse import urlsplit
 
 from wtforms import Field, Form, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 # Control characters a reader can't mean to send; newlines and tabs are kept in the comment text.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -48,16 +55,15 @@ def website_address(value: str | None) -> str | None:
 
 
 def email_address(form: Form, field: Field) -> None:
-    """Says what is missing from an email address, in words, before the general check."""
+    """Says what is missing from an email address, in words; then the general check, which
+    would only repeat it in vaguer words, is not run."""
     local, at, domain = (field.data or "").partition("@")
     if not at:
-        raise ValidationError("An email address needs an @, as in name@example.com.")
+        raise StopValidation("An email address needs an @, as in name@example.com.")
     if not local:
-        raise ValidationError("This email address has nothing before the @.")
+        raise StopValidation("This email address has nothing before the @.")
     if not domain:
-        raise ValidationError(
-            "This email address has no domain after the @ (such as @example.com)."
-        )
+        raise StopValidation("This email address has no domain after the @ (such as @example.com).")
 
 
 def http_url(form: Form, field: Field) -> None:
