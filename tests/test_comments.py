@@ -758,3 +758,14 @@ def test_the_summary_lists_problems_in_the_order_of_the_page(client, post_id, po
     response = post_comment(body="", author_name="")
     summary = SUMMARY.search(response.text).group(0)
     assert summary.index('href="#body"') < summary.index('href="#author_name"')
+
+
+def test_each_comment_shows_a_lasting_link_that_leads_back_to_it(client, post_id, make_comment):
+    comment_id = make_comment(post_id, author_name="Ada")
+    html = client.get("/posts/p/").text
+    assert (
+        f'<a href="/comments/{comment_id}/" aria-label="Link to this comment by Ada">Link</a>'
+        in html
+    )
+    location = client.get(f"/comments/{comment_id}/").headers["Location"]
+    assert location == f"/posts/p/#comment-{comment_id}"
