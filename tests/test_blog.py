@@ -178,3 +178,21 @@ def test_a_post_page_describes_itself_to_search_engines_and_link_previews(client
     assert '<meta name="description" content="Why every map lies a little.">' in html
     assert '<meta property="og:title" content="On Maps">' in html
     assert '<meta property="og:description" content="Why every map lies a little.">' in html
+
+
+def test_every_date_on_a_post_page_is_a_utc_time_element_in_the_sites_zone(
+    app, client, make_post, make_comment
+):
+    from datetime import UTC, datetime
+
+    post_id = make_post(slug="p", published_at=datetime(2024, 3, 3, 8, 0, tzinfo=UTC))
+    make_comment(post_id, created_at=datetime(2024, 3, 3, 23, 30, tzinfo=UTC))
+    app.config["SITE_TIMEZONE"] = "Europe/Paris"
+    html = client.get("/posts/p/").text
+    assert '<time datetime="2024-03-03T08:00:00Z" data-local="date">' in html
+    # Without JavaScript: the site's zone, named, as it is the next day there.
+    assert (
+        '<time datetime="2024-03-03T23:30:00Z" data-local="datetime">March 4, 2024 at 12:30 am CET'
+        in html
+    )
+    assert "local-times.js" in html

@@ -85,11 +85,13 @@ class People:
     # Responses a test provokes on purpose (a refused form); Chromium logs them as errors.
     expected_statuses: set[int] = field(default_factory=set)
 
-    def new(self, *, width: int = 1280, height: int = 900, javascript: bool = True):
+    def new(self, *, width: int = 1280, height: int = 900, javascript: bool = True, **options):
+        """A person's browser; ``options`` go to Playwright (``timezone_id``, ``locale``)."""
         context = self.browser.new_context(
             base_url=self.site,
             viewport={"width": width, "height": height},
             java_script_enabled=javascript,
+            **options,
         )
         context.add_init_script(REPORT_CSP_VIOLATIONS)
         context.on("console", self._console)
@@ -379,6 +381,23 @@ def test_the_logged_in_instructor_has_no_name_to_type(people):
     mine = page.locator("li.comment").filter(has_text="A note from the front.")
     assert "Thank you! Your comment is published." in mine.inner_text()
     assert in_viewport(page, mine.get_by_text("Thank you! Your comment is published."))
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_times_are_shown_in_the_readers_own_zone(people, seed_post_id, make_comment, javascript):
+    make_comment(
+        seed_post_id,
+        body="Late-night thought.",
+        created_at=datetime(2024, 3, 3, 23, 30, tzinfo=UTC),
+    )
+    page = people.new(javascript=javascript, timezone_id="America/New_York", locale="en-US")
+    page.goto(POST)
+    comment = page.locator("li.comment").filter(has_text="Late-night thought.")
+    shown = comment.locator("time").inner_text()
+    if javascript:  # the reader's zone: still March 3 in New York
+        assert shown == "March 3, 2024 at 6:30 PM EST"
+    else:  # the site's zone (UTC in the tests), named
+        assert shown == "March 3, 2024 at 11:30 pm UTC"
 
 
 def test_a_get_of_the_form_address_opens_the_form(people):
