@@ -33,7 +33,8 @@ class DefaultConfig:
     # The largest WordPress export (WXR) file the Posts screen accepts, in bytes.
     WXR_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
-    # Seconds a reader (same IP address or email) waits between two comments; 0 switches it off.
+    # Seconds a reader waits between two comments, told apart by email and by their browser's
+    # signed session (never by IP address: a class shares one); 0 switches it off.
     COMMENT_FLOOD_SECONDS = 15
 
     # Notifications of held comments, stored in the outbox table with the comment and sent by a
@@ -58,9 +59,11 @@ class DefaultConfig:
 
     # Rate limits (the `limits` notation), per client IP address. RATELIMIT_ENABLED=false turns
     # them off; RATELIMIT_STORAGE_URI shares counts between processes (e.g. redis://localhost).
+    # Comments: a whole class behind one school address (40 students in the same minute, with
+    # room for retries) gets through; a script from one address is stopped after 60.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
-    COMMENT_RATE_LIMIT = "10 per minute; 60 per hour"
+    COMMENT_RATE_LIMIT = "60 per minute; 400 per hour"
     LOGIN_RATE_LIMIT = "20 per minute"
 
     # Rendered page parts. The default keeps them in each server process's memory, which is safe

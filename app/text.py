@@ -74,8 +74,9 @@ def format_datetime(value: datetime, zone: tzinfo = UTC) -> str:
 
 
 def format_iso(value: datetime) -> str:
-    """Machine-readable time for ``<time datetime="...">``."""
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+    """Machine-readable time for ``<time datetime="...">``, in UTC written with a ``Z``
+    (``2026-03-03T08:00:00Z``), the form every browser's ``Date`` reads."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def excerpt(text: str, max_words: int = 50) -> str:

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Instructor, LoginFailure
 from app.web.redirects import safe_next
 
-from .conftest import INSTRUCTOR_PASSWORD, csrf_token_from
+from .conftest import INSTRUCTOR_PASSWORD, csrf_token_from, stored_comments
 
 
 def test_create_instructor_with_option_stores_only_a_scrypt_hash(app, runner):
@@ -189,3 +189,61 @@ def test_login_form_with_expired_token_keeps_username(client, auth):
         "/login", data={"csrf_token": token, "username": "prof", "password": INSTRUCTOR_PASSWORD}
     )
     assert ok.status_code == 302
+
+
+# The instructor's account page: the display name readers see, and the password.
+
+
+def save_account(client, **fields):
+    token = csrf_token_from(client.get("/account").text)
+    data = {"display_name": "Professor Lee", "current_password": "", "new_password": "",
+            "confirm_password": "", **fields}  # fmt: skip
+    return client.post("/account", data={"csrf_token": token, **data})
+
+
+def test_the_account_page_is_for_the_logged_in_instructor(client, instructor):
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_a_new_display_name_signs_the_instructors_next_comment(app, moderator, make_post):
+    make_post(slug="p")
+    assert 'value="Professor Lee"' in moderator.get("/account").text
+    assert save_account(moderator, display_name="Dr. Amara Lee").status_code == 302
+    page = moderator.get("/posts/p/").text
+    assert "Logged in as <b>Dr. Amara Lee</b>." in page
+    token = csrf_token_from(page)
+    moderator.post("/posts/p/comments", data={"csrf_token": token, "body": "Signed."})
+    assert stored_comments(app)[0].author_name == "Dr. Amara Lee"
+
+
+def test_the_password_changes_only_with_the_current_one(client, auth, moderator):
+    refused = save_account(moderator, new_password="a new secret", confirm_password="a new secret")
+    assert refused.status_code == 400
+    assert "Your current password is not right" in refused.text
+    saved = save_account(
+        moderator,
+        current_password=INSTRUCTOR_PASSWORD,
+        new_password="a new secret",
+        confirm_password="a new secret",
+    )
+    assert saved.status_code == 302
+    auth.logout()
+    assert auth.login(password=INSTRUCTOR_PASSWORD).status_code == 401  # the old one is gone
+    assert auth.login(password="a new secret").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"display_name": " "}, "Please enter the name readers see."),
+        ({"new_password": "short", "confirm_password": "short"}, "at least 8 characters"),
+        ({"new_password": "long enough", "confirm_password": "different"}, "are not the same"),
+    ],
+)
+def test_account_changes_are_checked(moderator, fields, message):
+    response = save_account(moderator, **fields)
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'id="error-summary"' in response.text

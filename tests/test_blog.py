@@ -148,3 +148,51 @@ def _at(minute: int):
     from datetime import UTC, datetime
 
     return datetime(2022, 5, 1, 10, minute, tzinfo=UTC)
+
+
+# The chrome around posts: who wrote them, how many comments, and the way in and out.
+
+
+def test_the_front_page_shows_author_date_and_a_comments_link(client, make_post, make_comment):
+    post_id = make_post(slug="p", author_name="Ms. Okafor")
+    make_comment(post_id)
+    make_comment(post_id)
+    make_comment(post_id, status=CommentStatus.PENDING)  # not counted: readers can't see it
+    html = client.get("/").text
+    assert 'By <span class="author">Ms. Okafor</span>' in html
+    assert '<a href="/posts/p/#comments">2 comments<span class="visually-hidden"> on' in html
+
+
+def test_the_footer_has_log_in_for_readers_and_log_out_for_the_instructor(client, moderator):
+    assert "Log out" in moderator.get("/").text
+    assert ">Moderation</a>" in moderator.get("/").text
+    reader = client.application.test_client()
+    html = reader.get("/").text
+    assert '<a href="/login" rel="nofollow">Log in</a>' in html
+    assert "Log out" not in html
+
+
+def test_a_post_page_describes_itself_to_search_engines_and_link_previews(client, make_post):
+    make_post(slug="p", title="On Maps", excerpt="Why every map lies a little.")
+    html = client.get("/posts/p/").text
+    assert '<meta name="description" content="Why every map lies a little.">' in html
+    assert '<meta property="og:title" content="On Maps">' in html
+    assert '<meta property="og:description" content="Why every map lies a little.">' in html
+
+
+def test_every_date_on_a_post_page_is_a_utc_time_element_in_the_sites_zone(
+    app, client, make_post, make_comment
+):
+    from datetime import UTC, datetime
+
+    post_id = make_post(slug="p", published_at=datetime(2024, 3, 3, 8, 0, tzinfo=UTC))
+    make_comment(post_id, created_at=datetime(2024, 3, 3, 23, 30, tzinfo=UTC))
+    app.config["SITE_TIMEZONE"] = "Europe/Paris"
+    html = client.get("/posts/p/").text
+    assert '<time datetime="2024-03-03T08:00:00Z" data-local="date">' in html
+    # Without JavaScript: the site's zone, named, as it is the next day there.
+    assert (
+        '<time datetime="2024-03-03T23:30:00Z" data-local="datetime">March 4, 2024 at 12:30 am CET'
+        in html
+    )
+    assert "local-times.js" in html

@@ -85,11 +85,13 @@ class People:
     # Responses a test provokes on purpose (a refused form); Chromium logs them as errors.
     expected_statuses: set[int] = field(default_factory=set)
 
-    def new(self, *, width: int = 1280, height: int = 900, javascript: bool = True):
+    def new(self, *, width: int = 1280, height: int = 900, javascript: bool = True, **options):
+        """A person's browser; ``options`` go to Playwright (``timezone_id``, ``locale``)."""
         context = self.browser.new_context(
             base_url=self.site,
             viewport={"width": width, "height": height},
             java_script_enabled=javascript,
+            **options,
         )
         context.add_init_script(REPORT_CSP_VIOLATIONS)
         context.on("console", self._console)
@@ -251,6 +253,7 @@ def test_details_are_remembered_when_ticked_and_forgotten_when_not(people):
     post_comment(page)
 
     page.goto(POST)
+    page.get_by_text("Commenting as Olga · Change").click()  # the saved details, folded away
     assert page.get_by_role("textbox", name="Name", exact=True).input_value() == "Olga"
     assert page.get_by_role("textbox", name="Email", exact=True).input_value() == "olga@example.com"
     assert page.get_by_role("textbox", name="Website", exact=True).input_value() == (
@@ -277,7 +280,9 @@ def test_a_validation_error_keeps_the_text(people):
     # it off to reach the server's message, as an old browser would.
     page.locator("#commentform").evaluate("form => form.noValidate = true")
     post_comment(page)
-    assert page.get_by_text("Please enter a valid email address.").is_visible()
+    assert page.locator("#author_email-error").inner_text() == (
+        "An email address needs an @, as in name@example.com."
+    )
     assert page.get_by_role("textbox", name="Comment", exact=True).input_value() == text
     assert page.get_by_role("textbox", name="Name", exact=True).input_value() == "Pavel"
     email = page.get_by_role("textbox", name="Email", exact=True)
@@ -286,6 +291,120 @@ def test_a_validation_error_keeps_the_text(people):
     email.fill("pavel@example.com")
     post_comment(page)
     assert text.split("\n")[0] in page.locator("li.comment-held").inner_text()
+
+
+def in_viewport(page, locator) -> bool:
+    """Whether the element's top edge, and some of it, is on screen (not above, not below)."""
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and 0 <= box["y"] < height - 20
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_refused_comment_lands_at_the_form_with_the_summary_focused(people, width):
+    people.expected_statuses.add(400)
+    page = people.new(width=width, height=800 if width > 400 else 740)
+    page.goto(POST)
+    fill_reply(page, "What I wrote stays.", "", "lena@example.com")
+    page.locator("#commentform").evaluate("form => form.noValidate = true")  # the server decides
+    post_comment(page)
+    summary = page.get_by_role("alert").filter(has_text="Your comment was not posted")
+    assert summary.is_visible()
+    # Within moments of the page loading (fails with a TimeoutError if focus never comes).
+    page.wait_for_function("document.activeElement.id === 'error-summary'", timeout=1000)
+    assert in_viewport(page, summary), page.evaluate("window.scrollY")
+    assert page.url.endswith("/comments#respond")
+    assert page.get_by_role("textbox", name="Comment", exact=True).input_value() == (
+        "What I wrote stays."
+    )
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    assert name.get_attribute("aria-invalid") == "true"
+    assert name.get_attribute("aria-describedby") == "author_name-error"
+
+    summary.get_by_role("link", name="Please enter your name.").click()
+    assert page.evaluate("document.activeElement.id") == "author_name"
+    assert in_viewport(page, name)
+
+
+def test_without_javascript_a_refused_comment_still_lands_at_the_form(people):
+    people.expected_statuses.add(400)
+    page = people.new(width=360, height=740, javascript=False)
+    page.goto(POST)
+    fill_reply(page, "No scripts here.", "", "omar@example.com")
+    page.locator("#author_name").evaluate("field => field.removeAttribute('required')")
+    post_comment(page)
+    summary = page.get_by_role("alert").filter(has_text="Your comment was not posted")
+    assert in_viewport(page, summary), page.evaluate("window.scrollY")
+    assert page.get_by_role("textbox", name="Comment", exact=True).input_value() == (
+        "No scripts here."
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_confirmation_is_in_view_beside_the_new_comment(people, width):
+    page = people.new(width=width, height=800 if width > 400 else 740)
+    page.goto(POST)
+    fill_reply(page, "Landing where I can see it.", "Ines", "ines@example.com")
+    post_comment(page)
+    notice = page.get_by_text(
+        "Your comment is awaiting moderation. This is a preview; only you can see it until the "
+        "instructor approves it."
+    )
+    assert notice.is_visible()
+    assert in_viewport(page, notice), page.evaluate("window.scrollY")
+    comment = page.locator("li.comment-held").filter(has_text="Landing where I can see it.")
+    assert in_viewport(page, comment)
+
+
+def test_a_remembered_reader_opens_their_folded_details_without_javascript(people):
+    page = people.new(width=360, height=740, javascript=False)
+    page.goto(POST)
+    fill_reply(page, "First, with details saved.", "Kofi", "kofi@example.com")
+    page.get_by_label("Save my name, email, and website").check()
+    post_comment(page)
+    page.goto(POST)
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    assert not name.is_visible()
+    page.get_by_text("Commenting as Kofi · Change").click()
+    assert name.is_visible()
+    assert name.input_value() == "Kofi"
+
+
+def test_the_logged_in_instructor_has_no_name_to_type(people):
+    page = people.new(width=360, height=740)
+    log_in(page)
+    page.goto(POST)
+    assert page.get_by_text("Logged in as").is_visible()
+    assert page.get_by_role("textbox", name="Name", exact=True).count() == 0
+    page.get_by_role("textbox", name="Comment", exact=True).fill("A note from the front.")
+    post_comment(page)
+    mine = page.locator("li.comment").filter(has_text="A note from the front.")
+    assert "Thank you! Your comment is published." in mine.inner_text()
+    assert in_viewport(page, mine.get_by_text("Thank you! Your comment is published."))
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_times_are_shown_in_the_readers_own_zone(people, seed_post_id, make_comment, javascript):
+    make_comment(
+        seed_post_id,
+        body="Late-night thought.",
+        created_at=datetime(2024, 3, 3, 23, 30, tzinfo=UTC),
+    )
+    page = people.new(javascript=javascript, timezone_id="America/New_York", locale="en-US")
+    page.goto(POST)
+    comment = page.locator("li.comment").filter(has_text="Late-night thought.")
+    shown = comment.locator("time").inner_text()
+    if javascript:  # the reader's zone: still March 3 in New York
+        assert shown == "March 3, 2024 at 6:30 PM EST"
+    else:  # the site's zone (UTC in the tests), named
+        assert shown == "March 3, 2024 at 11:30 pm UTC"
+
+
+def test_a_get_of_the_form_address_opens_the_form(people):
+    page = people.new(width=360, height=740)
+    page.goto(POST + "comments")
+    assert page.url.endswith(POST + "#respond")
+    assert in_viewport(page, page.get_by_role("heading", name="Leave a Reply"))
 
 
 def test_a_session_that_expired_in_another_tab_keeps_the_text(people):

@@ -289,7 +289,12 @@ def test_comments_close_on_old_posts_when_configured(app, client, make_post, pos
         ({"author_name": ""}, "Please enter your name."),
         ({"author_name": "   "}, "Please enter your name."),
         ({"author_email": ""}, "Please enter your email address."),
-        ({"author_email": "not-an-email"}, "Please enter a valid email address."),
+        ({"author_email": "not-an-email"}, "An email address needs an @"),
+        ({"author_email": "ada@"}, "This email address has no domain after the @"),
+        ({"author_email": "@example.com"}, "This email address has nothing before the @."),
+        ({"author_email": "ada@exa mple.com"}, "Please enter a valid email address."),
+        ({"author_url": "JavaScript:alert(1)"}, "starts with http:// or https://"),
+        ({"author_url": "data:text/html,hi"}, "starts with http:// or https://"),
         ({"author_url": "javascript:alert(1)"}, "starts with http:// or https://"),
         ({"author_url": "ftp://files.example"}, "starts with http:// or https://"),
         ({"author_url": "http://"}, "starts with http:// or https://"),
@@ -365,13 +370,34 @@ def test_a_session_that_ended_is_treated_like_an_expired_token(app, client, post
 
 
 @pytest.mark.app_config(COMMENT_FLOOD_SECONDS=15)
-def test_flood_control_by_ip_or_email(app, post_id, post_comment):
+def test_flood_control_follows_the_browser_when_the_email_changes(app, post_id, post_comment):
     assert post_comment(body="first").status_code == 302
     response = post_comment(body="second, too soon", author_email="other@example.com")
     assert response.status_code == 429
-    assert "You are posting comments too quickly. Slow down." in response.text
+    assert re.search(r"Please wait 1[45] seconds before posting again\.", response.text)
+    assert response.headers["Retry-After"] in ("14", "15")
     assert "second, too soon</textarea>" in response.text
     assert len(stored_comments(app)) == 1
+
+
+@pytest.mark.app_config(COMMENT_FLOOD_SECONDS=15)
+def test_flood_control_does_not_hold_up_another_student_at_the_same_address(
+    app, client, post_id, post_comment
+):
+    assert post_comment(body="first").status_code == 302
+    classmate = app.test_client()  # same 127.0.0.1, own browser, own email
+    token = csrf_token_from(classmate.get("/posts/p/").text)
+    response = classmate.post(
+        "/posts/p/comments",
+        data={
+            "csrf_token": token,
+            "body": "Mine",
+            "author_name": "Bo",
+            "author_email": "bo@example.com",
+        },
+    )
+    assert response.status_code == 302
+    assert len(stored_comments(app)) == 2
 
 
 @pytest.mark.app_config(COMMENT_FLOOD_SECONDS=15)
@@ -392,17 +418,46 @@ def test_duplicate_comment_is_refused(app, post_id, post_comment):
     post_comment(body="Same words")
     response = post_comment(body="Same words", author_email="new@example.com")
     assert response.status_code == 409
-    assert (
-        "Duplicate comment detected; it looks as though you’ve already said that!" in response.text
+    assert "You have already posted this comment here, so it was not posted again." in (
+        response.text
     )
     assert "Same words</textarea>" in response.text
     assert len(stored_comments(app)) == 1
 
 
-def test_unknown_post_gets_the_404_page(client, post_comment):
-    response = post_comment("no-such-post")
+def test_a_comment_on_an_unknown_post_gets_a_404_with_its_text_and_the_reason(
+    client, post_id, post_comment
+):
+    token = csrf_token_from(client.get("/posts/p/").text)
+    response = client.post(
+        "/posts/no-such-post/comments",
+        data={"csrf_token": token, "body": "Words to keep.", "author_name": "A"},
+    )
     assert response.status_code == 404
-    assert "There is nothing at this address" in response.text
+    assert "your comment was not posted" in response.text
+    assert "Words to keep.</textarea>" in response.text
+
+
+def test_a_comment_sent_to_a_posts_old_address_reaches_the_post(app, client, make_post):
+    from app.models import OldSlug
+
+    post_id = make_post(slug="new-name")
+    with app.app_context():
+        db.session.add(OldSlug(slug="old-name", post_id=post_id))
+        db.session.commit()
+    token = csrf_token_from(client.get("/posts/new-name/").text)
+    response = client.post(
+        "/posts/old-name/comments",
+        data={
+            "csrf_token": token,
+            "body": "Still here.",
+            "author_name": "A",
+            "author_email": "a@b.org",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/posts/new-name/#comment-")
+    assert [c.body for c in stored_comments(app)] == ["Still here."]
 
 
 @pytest.mark.app_config(MAX_CONTENT_LENGTH=1024)
@@ -412,8 +467,15 @@ def test_a_body_over_the_size_limit_gets_a_friendly_413(client, post_id, post_co
     assert "more than this blog accepts" in response.text
 
 
-def test_comment_submission_only_accepts_post(client, post_id):
-    assert client.get("/posts/p/comments").status_code == 405
+def test_a_get_of_the_form_address_goes_to_the_form(client, post_id):
+    response = client.get("/posts/p/comments")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/posts/p/#respond"
+    assert client.get("/posts/p/comments", follow_redirects=True).status_code == 200
+
+
+def test_the_form_posts_to_an_address_that_lands_back_at_the_form(client, post_id):
+    assert 'action="/posts/p/comments#respond"' in client.get("/posts/p/").text
 
 
 def test_a_post_without_a_csrf_token_stores_nothing(app, client, post_id):
@@ -485,3 +547,226 @@ def test_post_page_reads_a_fixed_number_of_queries(app, client, post_id, make_co
         make_comment(post_id, parent_id=first)
     assert count_queries(app, client, "/posts/p/") == baseline
     assert baseline == 3  # the post, its visible comments, the discussion settings
+
+
+# Refusals land at the form: a summary of every problem, each linked to its field.
+
+SUMMARY = re.compile(r'<div class="error-summary" id="error-summary".*?</div>', re.S)
+
+
+def test_a_refused_form_lists_each_problem_as_a_link_to_its_field(client, post_id, post_comment):
+    response = post_comment(body="Kept words.", author_name="", author_email="no-at-sign")
+    assert response.status_code == 400
+    summary = SUMMARY.search(response.text).group(0)
+    assert 'tabindex="-1"' in summary
+    assert '<a href="#author_name">Please enter your name.</a>' in summary
+    assert '<a href="#author_email">' in summary
+    assert "#body" not in summary  # the comment itself was fine
+    assert 'aria-invalid="true" aria-describedby="author_name-error"' in response.text or (
+        'aria-describedby="author_name-error" aria-invalid="true"' in response.text
+    )
+    assert "Kept words.</textarea>" in response.text
+    assert response.text.index("error-summary") < response.text.index('id="commentform"')
+    assert "error-summary.js" in response.text
+
+
+def test_a_refusal_for_the_whole_form_is_in_the_summary_in_words(client, post_id, post_comment):
+    post_comment(body="Said once.")
+    response = post_comment(body="Said once.")  # a reload of the page that posted it
+    summary = SUMMARY.search(response.text).group(0)
+    assert "You have already posted this comment here, so it was not posted again." in summary
+
+
+def test_a_comment_on_a_closed_post_keeps_its_text_under_the_summary(client, make_post):
+    make_post(slug="closed", comments_open=False)
+    make_post(slug="open")  # a closed post has no form: the token comes from a tab left open
+    token = csrf_token_from(client.get("/posts/open/").text)
+    response = client.post(
+        "/posts/closed/comments",
+        data={
+            "csrf_token": token,
+            "body": "Too late?",
+            "author_name": "A",
+            "author_email": "a@b.org",
+        },
+    )
+    assert response.status_code == 403
+    assert "Comments are closed." in SUMMARY.search(response.text).group(0)
+    assert "Too late?</textarea>" in response.text
+
+
+def test_an_ordinary_page_has_no_error_summary(client, post_id):
+    html = client.get("/posts/p/").text
+    assert "error-summary" not in html
+
+
+# Confirmation where the reader looks: inside the comment the page lands on.
+
+
+def comment_item(html: str, location: str) -> str:
+    comment_id = location.rsplit("#comment-", 1)[1]
+    match = re.search(rf'<li id="comment-{comment_id}".*?</article>', html, re.S)
+    assert match, "the comment the page lands on is not on it"
+    return match.group(0)
+
+
+def test_a_held_comment_lands_with_its_preview_notice_inside_it(client, post_id, post_comment):
+    response = post_comment(body="Held words.")
+    page = client.get(response.headers["Location"])
+    item = comment_item(page.text, response.headers["Location"])
+    assert (
+        "Your comment is awaiting moderation. This is a preview; only you can see it until the "
+        "instructor approves it." in item
+    )
+    assert 'class="flashes"' not in page.text  # not at the top of the page, out of view
+
+
+def test_a_published_comment_lands_with_the_thanks_inside_it_once(
+    client, post_id, post_comment, make_comment
+):
+    make_comment(post_id, author_name="Ada", author_email="ada@example.com")  # approved before
+    response = post_comment(body="Published at once.")
+    location = response.headers["Location"]
+    item = comment_item(client.get(location).text, location)
+    assert "Thank you! Your comment is published." in item
+    assert 'role="status"' in item
+    again = client.get(location).text  # a later visit: the comment, no more thanks
+    assert "Thank you! Your comment is published." not in again
+    assert "Published at once." in again
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("www.example.com", "https://www.example.com"),
+        ("example.com/blog", "https://example.com/blog"),
+        ("  example.com:8080/me ", "https://example.com:8080/me"),
+        ("http://old.example", "http://old.example"),
+        ("https://ada.example/blog", "https://ada.example/blog"),
+    ],
+)
+def test_a_website_is_taken_as_people_type_it(app, post_id, post_comment, typed, stored):
+    assert post_comment(author_url=typed).status_code == 302
+    assert stored_comments(app)[0].author_url == stored
+
+
+def test_the_website_field_does_not_make_the_browser_refuse_a_bare_address(client, post_id):
+    field = re.search(r'<input[^>]*id="author_url"[^>]*>', client.get("/posts/p/").text).group(0)
+    assert 'type="text"' in field
+    assert 'inputmode="url"' in field
+
+
+# Before posting, a first-time reader learns that the instructor reads their comment first.
+
+
+def save_review_settings(app, *, manual: bool, prior: bool) -> None:
+    from app.discussion.discussion_settings import save_settings
+
+    with app.app_context():
+        save_settings(
+            manual_approval=manual,
+            require_prior_approval=prior,
+            max_links=2,
+            moderation_words="",
+            disallowed_words="",
+            close_after_days=None,
+            notify_email=None,
+            comments_per_page=None,
+            newest_comments_first=False,
+            digest_minutes=15,
+        )
+
+
+FIRST_REVIEWED = "Your first comment is reviewed by the instructor before it appears"
+EVERY_REVIEWED = "Comments are reviewed by the instructor before they appear."
+
+
+def test_the_form_says_what_the_instructor_reviews_as_the_settings_change(app, client, post_id):
+    assert FIRST_REVIEWED in client.get("/posts/p/").text  # the defaults, before any save
+    save_review_settings(app, manual=True, prior=True)
+    page = client.get("/posts/p/").text  # the cached page follows the settings
+    assert EVERY_REVIEWED in page and FIRST_REVIEWED not in page
+    save_review_settings(app, manual=False, prior=False)
+    page = client.get("/posts/p/").text
+    assert "reviewed by the instructor" not in page
+
+
+def test_a_remembered_reader_is_not_told_again_about_their_first_comment(
+    client, post_id, post_comment
+):
+    post_comment(remember="y")
+    page = client.get("/posts/p/").text
+    assert 'value="Ada"' in page
+    assert FIRST_REVIEWED not in page
+
+
+def test_the_instructor_is_not_told_about_review(moderator, post_id):
+    assert "reviewed by the instructor" not in moderator.get("/posts/p/").text
+
+
+# A remembered reader's details are folded away; the instructor has none to type.
+
+
+def test_a_remembered_reader_sees_commenting_as_with_the_fields_folded(
+    client, post_id, post_comment
+):
+    post_comment(remember="y", author_name="Ada Byron")
+    page = client.get("/posts/p/").text
+    details = re.search(r'<details class="comment-author-details">.*?</details>', page, re.S)
+    assert details, "the fields are not folded"
+    assert "<summary>Commenting as <b>Ada Byron</b> · " in details.group(0)
+    assert '<span class="change-link">Change</span></summary>' in details.group(0)
+    assert 'id="author_email"' in details.group(0)  # inside, still sent with the form
+    assert '<details class="comment-author-details" open' not in page
+
+
+def test_an_email_without_an_at_gets_one_message_not_two(client, post_id, post_comment):
+    response = post_comment(author_email="ada.example.com")
+    assert response.text.count('id="author_email-error"') == 1
+    assert "Please enter a valid email address." not in response.text
+
+
+def test_a_refused_remembered_reader_sees_the_field_that_needs_them(client, post_id, post_comment):
+    post_comment(remember="y")
+    response = post_comment(remember="y", author_email="ada@")
+    assert "comment-author-details" not in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_a_new_reader_sees_the_fields_unfolded(client, post_id):
+    assert "<details" not in client.get("/posts/p/").text
+
+
+def test_the_logged_in_instructor_comments_as_their_display_name_without_fields(
+    app, moderator, post_id
+):
+    page = moderator.get("/posts/p/").text
+    assert "Logged in as <b>Professor Lee</b>." in page
+    assert ">Log out?</button>" in page
+    assert 'id="author_name"' not in page and 'id="author_email"' not in page
+    token = csrf_token_from(page)
+    response = moderator.post("/posts/p/comments", data={"csrf_token": token, "body": "Noted."})
+    assert response.status_code == 302
+    comment = stored_comments(app)[0]
+    assert (comment.author_name, comment.author_email, comment.status) == (
+        "Professor Lee",
+        "",
+        CommentStatus.APPROVED,
+    )
+
+
+def test_the_summary_lists_problems_in_the_order_of_the_page(client, post_id, post_comment):
+    response = post_comment(body="", author_name="")
+    summary = SUMMARY.search(response.text).group(0)
+    assert summary.index('href="#body"') < summary.index('href="#author_name"')
+
+
+def test_each_comment_shows_a_lasting_link_that_leads_back_to_it(client, post_id, make_comment):
+    comment_id = make_comment(post_id, author_name="Ada")
+    html = client.get("/posts/p/").text
+    assert (
+        f'<a href="/comments/{comment_id}/" aria-label="Link to this comment by Ada">Link</a>'
+        in html
+    )
+    location = client.get(f"/comments/{comment_id}/").headers["Location"]
+    assert location == f"/posts/p/#comment-{comment_id}"

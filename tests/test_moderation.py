@@ -358,7 +358,7 @@ def test_edit_saves_text_and_author(app, moderator, post_id, make_comment):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("author_email", "nope", "valid email"),
+        ("author_email", "nope", "needs an @"),
         ("author_url", "javascript:x", "http://"),
         ("body", "  ", "type your comment"),
     ],

@@ -14,6 +14,7 @@ from app.discussion.rules import (
     first_match,
     is_flood,
     parse_word_list,
+    seconds_to_wait,
 )
 from app.models import CommentStatus
 
@@ -147,6 +148,24 @@ def test_comments_close_by_switch_or_by_age():
 def test_flood_window(seconds_ago, flood_seconds, expected):
     last = None if seconds_ago is None else NOW - timedelta(seconds=seconds_ago)
     assert is_flood(last, NOW, flood_seconds) is expected
+
+
+@pytest.mark.parametrize(
+    ("seconds_ago", "flood_seconds", "wait"),
+    [
+        ([3], 15, 12),
+        ([2.5], 15, 13),  # rounded up: waiting the seconds shown is always enough
+        ([14.9], 15, 1),
+        ([15], 15, 0),
+        ([40, 3], 15, 12),  # the latest sign of the reader counts
+        ([None, 10], 15, 5),
+        ([None, None], 15, 0),
+        ([1], 0, 0),
+    ],
+)
+def test_seconds_to_wait(seconds_ago, flood_seconds, wait):
+    times = [None if s is None else NOW - timedelta(seconds=s) for s in seconds_ago]
+    assert seconds_to_wait(times, NOW, flood_seconds) == wait
 
 
 def test_the_instructors_own_comment_is_published_whatever_the_rules():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..web.fields import clean_line
 
@@ -22,6 +22,36 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
+
+
+class AccountForm(FlaskForm):
+    display_name = StringField(
+        "Display name",
+        filters=[clean_line],
+        validators=[
+            DataRequired("Please enter the name readers see."),
+            Length(max=100, message="A display name can be at most 100 characters."),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    current_password = PasswordField(
+        "Current password",
+        validators=[Optional(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            Optional(),
+            Length(min=8, max=1024, message="A password must be at least 8 characters."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        "New password, again",
+        validators=[EqualTo("new_password", message="The two new passwords are not the same.")],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class EmptyForm(FlaskForm):

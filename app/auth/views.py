@@ -15,12 +15,12 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..classroom.accounts import LoginRefused, log_in
+from ..classroom.accounts import AccountError, LoginRefused, log_in, update_account
 from ..extensions import csrf
 from ..models import utcnow
 from ..web.rate_limits import Breach, check_rate_limit
 from ..web.redirects import safe_next
-from .forms import EmptyForm, LoginForm
+from .forms import AccountForm, EmptyForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 
@@ -64,7 +64,7 @@ def login() -> Response | str | tuple[str, int]:
         form.form_errors.append(refusal.message)
         return render_template("auth/login.html", form=form), refusal.status_code
     login_user(instructor)
-    flash(f"Logged in as {instructor.username}.")
+    flash(f"Logged in as {instructor.public_name}.")
     return redirect(safe_next(form.next.data, default_next))
 
 
@@ -76,3 +76,25 @@ def logout() -> Response:
     logout_user()
     flash("You have logged out.")
     return redirect(url_for("blog.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> Response | str | tuple[str, int]:
+    """The instructor's own account: the name readers see, and the password."""
+    form = AccountForm(data={"display_name": current_user.public_name})
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/account.html", form=form), status
+    try:
+        update_account(
+            current_user,
+            display_name=form.display_name.data,
+            current_password=form.current_password.data or "",
+            new_password=form.new_password.data or "",
+        )
+    except AccountError as refusal:
+        form.form_errors.append(str(refusal))
+        return render_template("auth/account.html", form=form), 400
+    flash("Your account is saved.")
+    return redirect(url_for("auth.account"))

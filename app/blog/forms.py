@@ -9,17 +9,10 @@ from ..text import positive_id
 from ..web.fields import MAX_URL, AuthorFieldsMixin, comment_body_field
 
 
-class CommentForm(AuthorFieldsMixin, FlaskForm):
-    body = comment_body_field()
-    remember = BooleanField(
-        "Save my name, email, and website in this browser for the next time I comment."
-    )
+class ReplyTarget:
+    """The hidden field that says which comment is being answered."""
+
     parent_id = HiddenField(default="")
-    # A trap for bots: hidden from people by CSS and from screen readers; anything in it means spam.
-    homepage_confirm = StringField(
-        "Leave this field empty",
-        render_kw={"tabindex": "-1", "autocomplete": "off", "maxlength": MAX_URL},
-    )
 
     def parent_comment_id(self) -> int | None:
         """The comment being answered, if any; ``-1`` for a value that is not an id."""
@@ -28,3 +21,22 @@ class CommentForm(AuthorFieldsMixin, FlaskForm):
             return None
         parsed = positive_id(raw)
         return -1 if parsed is None else parsed
+
+
+class InstructorCommentForm(ReplyTarget, FlaskForm):
+    """The same form for the logged-in instructor: their name is their account's, so no
+    name, email or website to type (as WordPress does for a logged-in user)."""
+
+    body = comment_body_field()
+
+
+class CommentForm(ReplyTarget, AuthorFieldsMixin, FlaskForm):
+    body = comment_body_field()
+    remember = BooleanField(
+        "Save my name, email, and website in this browser for the next time I comment."
+    )
+    # A trap for bots: hidden from people by CSS and from screen readers; anything in it means spam.
+    homepage_confirm = StringField(
+        "Leave this field empty",
+        render_kw={"tabindex": "-1", "autocomplete": "off", "maxlength": MAX_URL},
+    )

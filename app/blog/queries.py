@@ -35,6 +35,9 @@ class PostHead(NamedTuple):
     opens_at: datetime | None
     due_at: datetime | None
     closes_at: datetime | None
+    # What the form tells a reader about review before they post (None before the first save).
+    manual_approval: bool | None = None
+    require_prior_approval: bool | None = None
 
     def is_public(self, now: datetime) -> bool:
         """Published and its time has come: a draft or scheduled post is a 404 to readers."""
@@ -61,6 +64,8 @@ def _post_head_statement() -> Select[Any]:
         posts.opens_at,
         posts.due_at,
         posts.closes_at,
+        setting(settings.manual_approval),
+        setting(settings.require_prior_approval),
     ).where(posts.slug == bindparam("slug"))
 
 
@@ -209,3 +214,15 @@ def approved_total(post_id: int) -> int:
         )
         or 0
     )
+
+
+def approved_counts(post_ids: list[int]) -> dict[int, int]:
+    """Approved comments per post, for the front page's "N comments" links, in one query."""
+    if not post_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Comment.post_id, db.func.count(Comment.id))
+        .where(Comment.post_id.in_(post_ids), Comment.status == CommentStatus.APPROVED)
+        .group_by(Comment.post_id)
+    )
+    return {post_id: count for post_id, count in rows}

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_flashed_messages,
     get_template_attribute,
     make_response,
     redirect,
@@ -20,14 +21,21 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.exceptions import NotFound
 
 from ..classroom.matching import comment_marks
 from ..discussion.comment_pages import CommentPage
 from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.notifications import NotificationSettings
 from ..discussion.reply_threads import build_threads
-from ..discussion.rules import CommentDraft
-from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment
+from ..discussion.rules import (
+    EVERY_COMMENT_REVIEWED,
+    FIRST_COMMENT_REVIEWED,
+    CommentDraft,
+    Rules,
+    review_notice,
+)
+from ..discussion.submission import BAD_PARENT, SubmissionRefused, submit_comment, wait_message
 from ..discussion.windows import AssignmentWindow, WindowState, late_comment_ids, window_state
 from ..extensions import cache, csrf, db
 from ..models import Comment, CommentStatus, Post, utcnow
@@ -36,14 +44,18 @@ from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.rate_limits import Breach, check_rate_limit
 from ..web.reader_memory import (
     forget_author,
+    last_comment_time,
     own_comment_ids,
+    remember_comment_time,
     remember_own_comment,
+    remember_posted,
     remembered_author,
     save_author,
+    take_posted,
 )
 from ..web.site import SiteLinks
 from . import queries
-from .forms import CommentForm
+from .forms import CommentForm, InstructorCommentForm
 
 bp = Blueprint("blog", __name__)
 
@@ -70,7 +82,8 @@ def render_front_page(page: int, per_page: int, now: datetime) -> str:
         per_page=per_page,
         error_out=False,
     )
-    return render_template("blog/index.html", posts=posts)
+    counts = queries.approved_counts([post.id for post in posts.items])
+    return render_template("blog/index.html", posts=posts, comment_counts=counts)
 
 
 @bp.get("/posts/<slug:slug>/")
@@ -105,7 +118,7 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
     if not request_is_personal(shows_saved_details=True, holds_own_content=has_held_comment):
         return public_page(head, state, page)
     post = db.session.get_one(Post, head.id)
-    return render_post_page(post, state=state, page=page)
+    return render_post_page(post, state=state, page=page, review=review_of(head))
 
 
 def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | None) -> Response:
@@ -116,10 +129,24 @@ def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | 
     def render() -> str:
         post = db.session.get_one(Post, head.id)
         form = CommentForm(formdata=None)
-        return render_post_page(post, form, state=state, page=page)[0]
+        return render_post_page(post, form, state=state, page=page, review=review)[0]
 
-    key = f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}"
+    review = review_of(head)
+    # The review notice follows the discussion settings, which move no page version.
+    notice = {None: "-", FIRST_COMMENT_REVIEWED: "first", EVERY_COMMENT_REVIEWED: "every"}
+    key = f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}:{notice[review]}"
     return cached_page(key, render)
+
+
+def review_of(head: queries.PostHead) -> str | None:
+    """The review notice for the form, from the settings read with the post's head."""
+    defaults = Rules()
+    return review_notice(
+        defaults.manual_approval if head.manual_approval is None else bool(head.manual_approval),
+        defaults.require_prior_approval
+        if head.require_prior_approval is None
+        else bool(head.require_prior_approval),
+    )
 
 
 def page_key(page: CommentPage | None) -> str:
@@ -134,12 +161,20 @@ class PostParts(NamedTuple):
     discussion: Markup
 
 
+class Confirmation(NamedTuple):
+    """The words shown inside the comment this reader has just posted."""
+
+    comment_id: int
+    message: str
+
+
 def render_parts(
     post: Post,
     comments: list[Comment],
     comments_open: bool,
     can_moderate: bool,
     page: CommentPage | None = None,
+    confirmation: Confirmation | None = None,
 ) -> PostParts:
     article = get_template_attribute("blog/_post_parts.html", "article")
     discussion = get_template_attribute("blog/_post_parts.html", "discussion")
@@ -153,7 +188,17 @@ def render_parts(
     threads = build_threads(comments)
     return PostParts(
         article(post),
-        discussion(post, threads, approved_count, comments_open, can_moderate, page, marks, late),
+        discussion(
+            post,
+            threads,
+            approved_count,
+            comments_open,
+            can_moderate,
+            page,
+            marks,
+            late,
+            confirmation,
+        ),
     )
 
 
@@ -170,11 +215,12 @@ def public_parts(post: Post, comments_open: bool, page: CommentPage | None = Non
 
 def render_post_page(
     post: Post,
-    form: CommentForm | None = None,
+    form: CommentForm | InstructorCommentForm | None = None,
     *,
     status: int = 200,
     state: WindowState | None = None,
     page: CommentPage | Literal["opening"] | None = "opening",
+    review: str | Literal["from-settings"] | None = "from-settings",
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
@@ -183,9 +229,14 @@ def render_post_page(
     the comments that differ per reader (held ones) are rendered per request; the rest is cached.
     """
     if form is None:
-        form = CommentForm(formdata=None, data=remembered_author())
-        form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
+        form = blank_form()
         form.parent_id.data = request.args.get("replytocom", "")
+    if review == "from-settings":  # after a refused reply
+        rules = load_rules()
+        review = review_notice(rules.manual_approval, rules.require_prior_approval)
+    remembered_name = remembered_reader(form)
+    if current_user.is_authenticated or remembered_name:
+        review = None  # the instructor is not reviewed; a remembered reader has posted before
     if state is None:
         close_after_days = post.close_after_days
         if close_after_days is None:
@@ -206,9 +257,10 @@ def render_post_page(
 
     can_moderate = current_user.is_authenticated
     own_held = queries.own_held_comment_ids(post.id, own_comment_ids())
-    if can_moderate or own_held:
+    confirmation = posted_confirmation()
+    if can_moderate or own_held or confirmation:
         comments = queries.visible_comments(post, own_held, include_held=can_moderate, page=page)
-        parts = render_parts(post, comments, comments_open, can_moderate, page)
+        parts = render_parts(post, comments, comments_open, can_moderate, page, confirmation)
     else:
         parts = public_parts(post, comments_open, page)
 
@@ -224,20 +276,57 @@ def render_post_page(
         comments_open=comments_open,
         window_state=state.value,
         form=form,
+        review_notice=review,
+        instructor_name=current_user.public_name if current_user.is_authenticated else None,
+        remembered_name=remembered_name,
         reply_to=reply_to,
     ), status
 
 
+def blank_form() -> CommentForm | InstructorCommentForm:
+    """The form as a GET shows it: the instructor's (no name to type), or a reader's with the
+    details this browser saved."""
+    if current_user.is_authenticated:
+        return InstructorCommentForm(formdata=None)
+    form = CommentForm(formdata=None, data=remembered_author())
+    form.remember.data = any(form.data[f] for f in ("author_name", "author_email"))
+    return form
+
+
+def remembered_reader(form: CommentForm | InstructorCommentForm) -> str | None:
+    """The name to show in "Commenting as …" with the details folded away: a reader whose
+    details are saved and none of them refused (then the fields must be in view)."""
+    if not isinstance(form, CommentForm) or not form.remember.data:
+        return None
+    details = (form.author_name, form.author_email, form.author_url)
+    if not form.author_name.data or any(field.errors for field in details):
+        return None
+    return form.author_name.data
+
+
 SESSION_EXPIRED = "Your session expired; please submit again."
+PUBLISHED_MESSAGE = "Thank you! Your comment is published."
 HELD_MESSAGE = "Thank you! Your comment is awaiting moderation."
-RATE_LIMITED = (
-    "You have sent a lot of comments in a short time; please wait a minute and try again."
-)
+# The flash that makes the next page personal (never the cached copy), so the confirmation can
+# be drawn inside the comment; the base template leaves this category to the comment.
+POSTED = "comment-posted"
 
 
-def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
+def posted_confirmation() -> Confirmation | None:
+    """The confirmation for the comment this browser just posted, once (None on later visits)."""
+    messages = get_flashed_messages(category_filter=[POSTED])
+    comment_id = take_posted()
+    if comment_id is None or not messages:
+        return None
+    return Confirmation(comment_id, messages[0])
+
+
+RATE_LIMITED = "A lot of comments have come from your network in a short time."
+
+
+def rate_limited(post: Post, form: CommentForm | InstructorCommentForm, breach: Breach) -> Response:
     """The 429 for a reader over the rate limit: the post page with their text and the reason."""
-    form.form_errors.append(RATE_LIMITED)
+    form.form_errors.append(f"{RATE_LIMITED} {wait_message(breach.retry_after)}")
     response = make_response(render_post_page(post, form, status=429))
     response.retry_after = breach.retry_after
     return response
@@ -247,10 +336,10 @@ def rate_limited(post: Post, form: CommentForm, breach: Breach) -> Response:
 # The form checks its own CSRF token, so a stale tab gets its text back instead of a bare 400.
 @csrf.exempt
 def create(slug: str) -> Response | tuple[str, int]:
-    post = db.first_or_404(db.select(Post).filter_by(slug=slug))
-    if not post.is_public(utcnow()) and not current_user.is_authenticated:
-        abort(404)
-    form = CommentForm()
+    form = InstructorCommentForm() if current_user.is_authenticated else CommentForm()
+    post = commentable_post(slug)
+    if post is None:
+        return no_such_post(form)
     limit = current_app.config["COMMENT_RATE_LIMIT"]
     breach = check_rate_limit("comment", limit, request.remote_addr or "")
     if breach is not None:
@@ -261,25 +350,37 @@ def create(slug: str) -> Response | tuple[str, int]:
             form.form_errors.append(SESSION_EXPIRED)
         return render_post_page(post, form, status=400)
     draft = draft_from(form)
+    now = utcnow()
     try:
         comment = submit_comment(
             post,
             draft,
             parent_id=form.parent_comment_id(),
-            honeypot_filled=bool(form.homepage_confirm.data),
+            honeypot_filled=isinstance(form, CommentForm) and bool(form.homepage_confirm.data),
             flood_seconds=current_app.config["COMMENT_FLOOD_SECONDS"],
-            now=utcnow(),
+            now=now,
             instructor=current_user if current_user.is_authenticated else None,
             notify=notification_settings(),
+            browser_last_comment_at=last_comment_time(),
         ).comment
     except SubmissionRefused as refusal:
         form.form_errors.append(refusal.message)
-        return render_post_page(post, form, status=refusal.status_code)
+        response = make_response(render_post_page(post, form, status=refusal.status_code))
+        if refusal.retry_after is not None:
+            response.retry_after = refusal.retry_after
+        return response
+
+    remember_comment_time(now)
 
     if comment.status is CommentStatus.PENDING:
         remember_own_comment(comment.id)
-        flash(HELD_MESSAGE)
+    if comment.status in (CommentStatus.PENDING, CommentStatus.APPROVED):
+        # Shown inside the comment, where the page lands (a held one's notice says it all).
+        flash(PUBLISHED_MESSAGE if comment.is_visible else HELD_MESSAGE, POSTED)
+        remember_posted(comment.id)
     response = redirect(comment_url(comment))
+    if not isinstance(form, CommentForm):
+        return response  # the instructor's details are their account's, not cookies
     if form.remember.data:
         save_author(response, draft_details(draft))
     else:
@@ -287,7 +388,51 @@ def create(slug: str) -> Response | tuple[str, int]:
     return response
 
 
-def draft_from(form: CommentForm) -> CommentDraft:
+NO_SUCH_POST = (
+    "The post you were commenting on is not here any more (it may have been unpublished or "
+    "deleted), so your comment was not posted. Here is your text, to keep."
+)
+
+
+def commentable_post(slug: str) -> Post | None:
+    """The post a reader's form was sent to: by its slug, or by one it had (a page left open
+    while the instructor renamed the post); None if there is no such post for this reader."""
+    post = db.session.scalar(db.select(Post).filter_by(slug=slug))
+    if post is None:
+        moved_to = queries.current_slug(slug)
+        post = db.session.scalar(db.select(Post).filter_by(slug=moved_to)) if moved_to else None
+    if post is None or (not post.is_public(utcnow()) and not current_user.is_authenticated):
+        return None
+    return post
+
+
+def no_such_post(form: CommentForm | InstructorCommentForm) -> tuple[str, int]:
+    """The 404 for a comment sent to a post that is gone: the reason, and the reader's text."""
+    return render_template(
+        "errors/error.html",
+        error=NotFound(),
+        code=404,
+        message=NO_SUCH_POST,
+        kept_text=form.body.data or "",
+    ), 404
+
+
+@bp.get("/posts/<slug:slug>/comments")
+def create_form(slug: str) -> Response:
+    """A GET of the form's address (a reload, a shared link, the back button): the form itself,
+    on the post page, rather than a 405."""
+    return redirect(url_for("blog.post", slug=slug, _anchor="respond"))
+
+
+def draft_from(form: CommentForm | InstructorCommentForm) -> CommentDraft:
+    if isinstance(form, InstructorCommentForm):  # signed with the account's name, as replies are
+        return CommentDraft(
+            body=form.body.data,
+            author_name=current_user.public_name,
+            author_email="",
+            author_ip=request.remote_addr or "",
+            user_agent=request.user_agent.string[:255],
+        )
     return CommentDraft(
         body=form.body.data,
         author_name=form.author_name.data,

@@ -48,6 +48,31 @@ def save_instructor(
     return instructor, created
 
 
+MAX_DISPLAY_NAME = 100
+
+
+def update_account(
+    instructor: Instructor, *, display_name: str, current_password: str, new_password: str
+) -> None:
+    """Change the instructor's display name (the name on their replies, in the admin bar and
+    in emails) and, when ``new_password`` is given, their password; commits once.
+
+    Refuses an empty or over-long display name, and a new password without the current one or
+    shorter than 8 characters.
+    """
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > MAX_DISPLAY_NAME:
+        raise AccountError(f"A display name must be 1 to {MAX_DISPLAY_NAME} characters.")
+    if new_password:
+        if not instructor.check_password(current_password):
+            raise AccountError("Your current password is not right; your password is unchanged.")
+        if len(new_password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"A password must be at least {MIN_PASSWORD_LENGTH} characters.")
+        instructor.set_password(new_password)
+    instructor.display_name = display_name
+    db.session.commit()
+
+
 def lockout_remaining(failures: Sequence[datetime], now: datetime) -> timedelta | None:
     """How long until another try is allowed, given recent failures; None when not locked out.
 

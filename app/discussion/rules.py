@@ -6,6 +6,7 @@ reads the request, the database or the clock, so every rule is tested on its own
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -109,6 +110,23 @@ def decide_status(
     return Verdict(CommentStatus.APPROVED, "passed every rule")
 
 
+FIRST_COMMENT_REVIEWED = (
+    "Your first comment is reviewed by the instructor before it appears; after that, your "
+    "comments appear at once."
+)
+EVERY_COMMENT_REVIEWED = "Comments are reviewed by the instructor before they appear."
+
+
+def review_notice(manual_approval: bool, require_prior_approval: bool) -> str | None:
+    """What a reader is told before posting about the instructor reading their comment first
+    (None: comments appear at once unless something in them holds them)."""
+    if manual_approval:
+        return EVERY_COMMENT_REVIEWED
+    if require_prior_approval:
+        return FIRST_COMMENT_REVIEWED
+    return None
+
+
 def comments_are_open(
     comments_open: bool, published_at: datetime, close_after_days: int | None, now: datetime
 ) -> bool:
@@ -120,8 +138,24 @@ def comments_are_open(
     return now - published_at <= timedelta(days=close_after_days)
 
 
+def seconds_to_wait(
+    last_comment_times: Iterable[datetime | None], now: datetime, flood_seconds: int
+) -> int:
+    """How many whole seconds the reader must still wait before their next comment (0: none).
+
+    ``last_comment_times`` are this reader's previous comments as each sign of them saw it (by
+    email, by this browser's session); the latest counts. Rounded up, so a reader told "wait 12
+    seconds" who waits 12 seconds gets through.
+    """
+    times = [time for time in last_comment_times if time is not None]
+    if flood_seconds <= 0 or not times:
+        return 0
+    remaining = timedelta(seconds=flood_seconds) - (now - max(times))
+    if remaining <= timedelta(0):
+        return 0
+    return max(1, math.ceil(remaining.total_seconds()))
+
+
 def is_flood(last_comment_at: datetime | None, now: datetime, flood_seconds: int) -> bool:
     """Whether a new comment comes too soon after the same reader's previous one."""
-    if flood_seconds <= 0 or last_comment_at is None:
-        return False
-    return now - last_comment_at < timedelta(seconds=flood_seconds)
+    return seconds_to_wait([last_comment_at], now, flood_seconds) > 0

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Comment, CommentStatus, Instructor, Post, StatusChange
 from .discussion_settings import load_settings, rules_from
 from .notifications import NotificationSettings, queue_held_comment_notice
-from .rules import CommentDraft, Verdict, decide_status, is_flood
+from .rules import CommentDraft, Verdict, decide_status, seconds_to_wait
 from .windows import AssignmentWindow, WindowState, window_state
 
 log = logging.getLogger(__name__)
@@ -25,18 +25,27 @@ NOT_OPEN_YET = "Comments on this post are not open yet."
 BAD_PARENT = (
     "The comment you are replying to is not available; your reply can go under the post instead."
 )
-FLOOD = "You are posting comments too quickly. Slow down."
-DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
+DUPLICATE = (
+    "You have already posted this comment here, so it was not posted again. "
+    "If you meant to add something, change the text and post it."
+)
 NOT_SAVED = "We could not save your comment; please try again."
 
 
 class SubmissionRefused(Exception):
     """A comment that will not be stored, with the words and HTTP status to show the reader."""
 
-    def __init__(self, message: str, status_code: int) -> None:
+    def __init__(self, message: str, status_code: int, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+        self.retry_after = retry_after  # seconds, for a reader who only has to wait
+
+
+def wait_message(seconds: int) -> str:
+    """The words for a reader who must wait before posting again."""
+    unit = "second" if seconds == 1 else "seconds"
+    return f"Please wait {seconds} {unit} before posting again."
 
 
 @dataclass(frozen=True)
@@ -59,15 +68,15 @@ def find_reply_target(post: Post, parent_id: int | None) -> Comment | None:
 class AuthorHistory:
     """What the rules need to know about the author of a new comment."""
 
-    last_comment_at: datetime | None  # by this email or from this address, anywhere
+    last_comment_at: datetime | None  # by this email, anywhere
     said_it_already: bool  # the same text on this post, by this name or email, not trashed
     has_approved_comment: bool  # this name and email, anywhere
 
 
 @cache
-def author_history_statement(with_address: bool) -> Select[Any]:
+def author_history_statement() -> Select[Any]:
     """The statement behind ``author_history``, built once (building it costs more than running
-    it); bound with email, name, address, post_id and body."""
+    it); bound with email, name, post_id and body."""
     comments = Comment.__table__.c
 
     def latest_by(column: Any, name: str) -> Any:
@@ -80,7 +89,6 @@ def author_history_statement(with_address: bool) -> Select[Any]:
     email, name = db.bindparam("email"), db.bindparam("name")
     return db.select(
         latest_by(comments.author_email, "email"),
-        latest_by(comments.author_ip, "address") if with_address else db.null(),
         db.exists().where(
             comments.post_id == db.bindparam("post_id"),
             comments.body == db.bindparam("body"),
@@ -98,23 +106,22 @@ def author_history_statement(with_address: bool) -> Select[Any]:
 def author_history(post: Post, draft: CommentDraft) -> AuthorHistory:
     """Everything the rules ask about the author, in one statement of index lookups.
 
-    The latest comment by email and by address are two covering-index seeks (an OR over both
-    would read every comment from, say, a school's one shared address); "approved before?" is a
-    seek on (email, status); the duplicate check reads this post's comments.
+    The latest comment by email is a covering-index seek; "approved before?" is a seek on
+    (email, status); the duplicate check reads this post's comments. The address is not asked:
+    a class behind one school address would wait on each other (the per-address rate limit, in
+    the view, is what stops a script).
     """
     row = db.session.execute(
-        author_history_statement(bool(draft.author_ip)),
+        author_history_statement(),
         {
             "email": draft.author_email,
             "name": draft.author_name,
-            "address": draft.author_ip,
             "post_id": post.id,
             "body": draft.body,
         },
     ).one()
-    by_email, by_address, duplicate, approved = row
-    times = [time for time in (by_email, by_address) if time is not None]
-    return AuthorHistory(max(times, default=None), bool(duplicate), bool(approved))
+    by_email, duplicate, approved = row
+    return AuthorHistory(by_email, bool(duplicate), bool(approved))
 
 
 def submit_comment(
@@ -127,6 +134,7 @@ def submit_comment(
     now: datetime,
     instructor: Instructor | None = None,
     notify: NotificationSettings | None = None,
+    browser_last_comment_at: datetime | None = None,
 ) -> Submitted:
     """Store a reader's comment with the status the discussion rules give it; commits once.
 
@@ -136,13 +144,23 @@ def submit_comment(
 
     Refuses (``SubmissionRefused``) a comment on a closed post or outside its assignment window,
     a reply to a comment that is not an approved comment of this post, a comment sent too soon
-    after the same reader's last one, a duplicate, and, with a 503, a comment the database would
-    not store. The logged-in ``instructor``'s comments skip flood control and the rules.
+    after the same reader's last one (by email, or by ``browser_last_comment_at``, this
+    browser's last comment as its signed session remembers it), a duplicate, and, with a 503,
+    a comment the database would not store. The logged-in ``instructor``'s comments skip flood
+    control and the rules.
     """
     slug = post.slug  # for the log: after a failed transaction the post is expired
     try:
         return store_comment(
-            post, draft, parent_id, honeypot_filled, flood_seconds, now, instructor, notify
+            post,
+            draft,
+            parent_id,
+            honeypot_filled,
+            flood_seconds,
+            now,
+            instructor,
+            notify,
+            browser_last_comment_at,
         )
     except SQLAlchemyError:
         # A full disk, a read-only file, a lock held too long: nothing was stored, say so.
@@ -160,6 +178,7 @@ def store_comment(
     now: datetime,
     instructor: Instructor | None,
     notify: NotificationSettings | None,
+    browser_last_comment_at: datetime | None = None,
 ) -> Submitted:
     """``submit_comment`` but for its one failure: the checks, the verdict, one commit."""
     settings = load_settings()
@@ -180,8 +199,9 @@ def store_comment(
         raise SubmissionRefused(COMMENTS_CLOSED, 403)
     parent = find_reply_target(post, parent_id)
     history = author_history(post, draft)
-    if not instructor and is_flood(history.last_comment_at, now, flood_seconds):
-        raise SubmissionRefused(FLOOD, 429)
+    wait = seconds_to_wait((history.last_comment_at, browser_last_comment_at), now, flood_seconds)
+    if not instructor and wait:
+        raise SubmissionRefused(wait_message(wait), 429, retry_after=wait)
     if history.said_it_already:
         raise SubmissionRefused(DUPLICATE, 409)
 

@@ -66,7 +66,7 @@ def moderation_bar() -> dict[str, Any]:
     if not current_user.is_authenticated:
         return {"moderation_bar": None}
     return {
-        "moderation_bar": {"pending": queries.pending_count(), "username": current_user.username}
+        "moderation_bar": {"pending": queries.pending_count(), "name": current_user.public_name}
     }
 
 

@@ -7,7 +7,14 @@ import re
 from urllib.parse import urlsplit
 
 from wtforms import Field, Form, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 # Control characters a reader can't mean to send; newlines and tabs are kept in the comment text.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -33,6 +40,30 @@ def clean_line(value: str | None) -> str | None:
     if value is None:
         return None
     return clean_text(LINE_BREAKS_AND_TABS.sub(" ", value))
+
+
+# "javascript:", "mailto:", "https:": a scheme, unlike "example.com:8080", whose colon is a port's.
+HAS_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
+
+
+def website_address(value: str | None) -> str | None:
+    """A website as people type it ("www.example.com", "example.com/blog"), with the https://
+    they left out; an address that names a scheme is kept as it is, for ``http_url`` to judge."""
+    if not value or HAS_SCHEME.match(value) or value.startswith("//"):
+        return value
+    return f"https://{value}"
+
+
+def email_address(form: Form, field: Field) -> None:
+    """Says what is missing from an email address, in words; then the general check, which
+    would only repeat it in vaguer words, is not run."""
+    local, at, domain = (field.data or "").partition("@")
+    if not at:
+        raise StopValidation("An email address needs an @, as in name@example.com.")
+    if not local:
+        raise StopValidation("This email address has nothing before the @.")
+    if not domain:
+        raise StopValidation("This email address has no domain after the @ (such as @example.com).")
 
 
 def http_url(form: Form, field: Field) -> None:
@@ -62,19 +93,22 @@ class AuthorFieldsMixin:
         validators=[
             DataRequired("Please enter your email address."),
             Length(max=MAX_EMAIL, message=f"Your email can be at most {MAX_EMAIL} characters."),
+            email_address,
             Email("Please enter a valid email address."),
         ],
         render_kw={"type": "email", "autocomplete": "email"},
     )
     author_url = StringField(
         "Website",
-        filters=[clean_line],
+        # After clean_line: the address is trimmed before https:// goes in front of it.
+        filters=[clean_line, website_address],
         validators=[
             Optional(),
             Length(max=MAX_URL, message=f"Your website can be at most {MAX_URL} characters."),
             http_url,
         ],
-        render_kw={"type": "url", "autocomplete": "url"},
+        # Not type="url": the browser would refuse "www.example.com", which we take.
+        render_kw={"inputmode": "url", "autocomplete": "url", "spellcheck": "false"},
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Response, current_app, request, session
 
 OWN_COMMENTS_KEY = "own_comments"
+LAST_COMMENT_KEY = "last_comment_at"
+POSTED_KEY = "posted_comment"
 # Enough for a lively discussion; the oldest are forgotten first.
 MAX_OWN_COMMENTS = 50
 AUTHOR_COOKIES = {
@@ -27,6 +29,31 @@ def remember_own_comment(comment_id: int) -> None:
     ids = [i for i in session.get(OWN_COMMENTS_KEY, []) if i != comment_id]
     session[OWN_COMMENTS_KEY] = [*ids, comment_id][-MAX_OWN_COMMENTS:]
     session.permanent = True
+
+
+def last_comment_time() -> datetime | None:
+    """When this browser last posted a comment, as its signed session says (flood control that
+    tells apart two students who share an address, and follows one who changes their email)."""
+    stamp = session.get(LAST_COMMENT_KEY)
+    if not isinstance(stamp, int | float):
+        return None
+    return datetime.fromtimestamp(stamp, UTC)
+
+
+def remember_comment_time(when: datetime) -> None:
+    session[LAST_COMMENT_KEY] = round(when.timestamp(), 3)
+    session.permanent = True
+
+
+def remember_posted(comment_id: int) -> None:
+    """The comment this browser just posted, for the confirmation beside it on the next page."""
+    session[POSTED_KEY] = comment_id
+
+
+def take_posted() -> int | None:
+    """The comment just posted, once: the confirmation is shown on one page, not on every visit."""
+    comment_id = session.pop(POSTED_KEY, None)
+    return comment_id if isinstance(comment_id, int) else None
 
 
 def remembered_author() -> dict[str, str]:
