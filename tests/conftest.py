@@ -244,6 +244,13 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def send_comment(client: FlaskClient, slug: str, token: str, **fields: str) -> TestResponse:
+    """POST the reply form of post ``slug`` with a CSRF token the test already holds (from an
+    older page, another reader's page, a stale tab), as a browser would send it."""
+    data = {"body": "A thoughtful reply.", "author_name": "Ada", "author_email": "ada@example.com"}
+    return client.post(f"/posts/{slug}/comments", data={"csrf_token": token, **data, **fields})
+
+
 @pytest.fixture
 def post_comment(client: FlaskClient):
     """Submit the reply form on a post page the way a browser does: GET the page, then POST."""

@@ -66,9 +66,9 @@ class HangingServer:
 
 
 @contextmanager
-def hanging_server() -> Iterator[HangingServer]:
-    listener = listening_socket()
-    server = HangingServer(listener.getsockname()[1])
+def accepting(listener: socket.socket, handle: Callable[[socket.socket], None]) -> Iterator[None]:
+    """Accept connections on ``listener`` in a thread, handing each to ``handle``, until the
+    block ends; then stop and close the listener."""
     stop = threading.Event()
 
     def accept() -> None:
@@ -77,18 +77,29 @@ def hanging_server() -> Iterator[HangingServer]:
                 connection, _ = listener.accept()
             except TimeoutError:
                 continue
-            server.connections.append(connection)  # held open, unread, until the block ends
+            handle(connection)
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        yield server
+        yield
     finally:
         stop.set()
         thread.join(5)
-        for connection in server.connections:
-            connection.close()
         listener.close()
+
+
+@contextmanager
+def hanging_server() -> Iterator[HangingServer]:
+    listener = listening_socket()
+    server = HangingServer(listener.getsockname()[1])
+    # Each connection is held open, unread, until the block ends.
+    with accepting(listener, server.connections.append):
+        try:
+            yield server
+        finally:
+            for connection in server.connections:
+                connection.close()
 
 
 @dataclass
@@ -146,22 +157,10 @@ def smtp_server(port: int = 0) -> Iterator[SmtpServer]:
     """A working SMTP server on 127.0.0.1 (on ``port``, e.g. one a hanging server just left)."""
     listener = listening_socket(port)
     server = SmtpServer(listener.getsockname()[1])
-    stop = threading.Event()
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            connection.settimeout(10)
-            threading.Thread(target=serve_smtp, args=(connection, server), daemon=True).start()
+    def session(connection: socket.socket) -> None:
+        connection.settimeout(10)
+        threading.Thread(target=serve_smtp, args=(connection, server), daemon=True).start()
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
+    with accepting(listener, session):
         yield server
-    finally:
-        stop.set()
-        thread.join(5)
-        listener.close()

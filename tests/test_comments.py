@@ -12,7 +12,7 @@ from app.discussion.discussion_settings import load_settings
 from app.extensions import db
 from app.models import CommentStatus
 
-from .conftest import count_queries, csrf_token_from, stored_comments
+from .conftest import count_queries, csrf_token_from, send_comment, stored_comments
 
 HELD = "Your comment is awaiting moderation."
 
@@ -256,14 +256,8 @@ def test_closed_post_shows_comments_are_closed_and_refuses(app, client, make_pos
     # A tab opened before the post closed still holds a valid token.
     make_post(slug="open")
     token = csrf_token_from(client.get("/posts/open/").text)
-    response = client.post(
-        "/posts/closed/comments",
-        data={
-            "csrf_token": token,
-            "body": "Let me in",
-            "author_name": "Ada",
-            "author_email": "ada@example.com",
-        },
+    response = send_comment(
+        client, "closed", token, body="Let me in", author_name="Ada", author_email="ada@example.com"
     )
     assert response.status_code == 403
     assert "Comments are closed." in response.text
@@ -327,28 +321,26 @@ def test_control_characters_are_stripped_but_newlines_and_tabs_kept(app, post_id
 @pytest.mark.parametrize("token", ["", "not-a-token"])
 def test_expired_or_missing_csrf_token_keeps_the_text(app, client, post_id, token):
     client.get("/posts/p/")
-    response = client.post(
-        "/posts/p/comments",
-        data={
-            "csrf_token": token,
-            "body": "Written in a stale tab",
-            "author_name": "Ada",
-            "author_email": "ada@example.com",
-        },
+    response = send_comment(
+        client,
+        "p",
+        token,
+        body="Written in a stale tab",
+        author_name="Ada",
+        author_email="ada@example.com",
     )
     assert response.status_code == 400
     assert "Your session expired; please submit again." in response.text
     assert "Written in a stale tab</textarea>" in response.text
     assert stored_comments(app) == []
     # The re-rendered form carries a fresh token that works.
-    retry = client.post(
-        "/posts/p/comments",
-        data={
-            "csrf_token": csrf_token_from(response.text),
-            "body": "Written in a stale tab",
-            "author_name": "Ada",
-            "author_email": "ada@example.com",
-        },
+    retry = send_comment(
+        client,
+        "p",
+        csrf_token_from(response.text),
+        body="Written in a stale tab",
+        author_name="Ada",
+        author_email="ada@example.com",
     )
     assert retry.status_code == 302
 
@@ -356,14 +348,13 @@ def test_expired_or_missing_csrf_token_keeps_the_text(app, client, post_id, toke
 def test_a_session_that_ended_is_treated_like_an_expired_token(app, client, post_id):
     token = csrf_token_from(client.get("/posts/p/").text)
     fresh_browser = app.test_client()
-    response = fresh_browser.post(
-        "/posts/p/comments",
-        data={
-            "csrf_token": token,
-            "body": "Session gone",
-            "author_name": "Ada",
-            "author_email": "ada@example.com",
-        },
+    response = send_comment(
+        fresh_browser,
+        "p",
+        token,
+        body="Session gone",
+        author_name="Ada",
+        author_email="ada@example.com",
     )
     assert response.status_code == 400
     assert "Your session expired" in response.text
@@ -387,14 +378,8 @@ def test_flood_control_does_not_hold_up_another_student_at_the_same_address(
     assert post_comment(body="first").status_code == 302
     classmate = app.test_client()  # same 127.0.0.1, own browser, own email
     token = csrf_token_from(classmate.get("/posts/p/").text)
-    response = classmate.post(
-        "/posts/p/comments",
-        data={
-            "csrf_token": token,
-            "body": "Mine",
-            "author_name": "Bo",
-            "author_email": "bo@example.com",
-        },
+    response = send_comment(
+        classmate, "p", token, body="Mine", author_name="Bo", author_email="bo@example.com"
     )
     assert response.status_code == 302
     assert len(stored_comments(app)) == 2
@@ -446,14 +431,8 @@ def test_a_comment_sent_to_a_posts_old_address_reaches_the_post(app, client, mak
         db.session.add(OldSlug(slug="old-name", post_id=post_id))
         db.session.commit()
     token = csrf_token_from(client.get("/posts/new-name/").text)
-    response = client.post(
-        "/posts/old-name/comments",
-        data={
-            "csrf_token": token,
-            "body": "Still here.",
-            "author_name": "A",
-            "author_email": "a@b.org",
-        },
+    response = send_comment(
+        client, "old-name", token, body="Still here.", author_name="A", author_email="a@b.org"
     )
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/posts/new-name/#comment-")
@@ -581,14 +560,8 @@ def test_a_comment_on_a_closed_post_keeps_its_text_under_the_summary(client, mak
     make_post(slug="closed", comments_open=False)
     make_post(slug="open")  # a closed post has no form: the token comes from a tab left open
     token = csrf_token_from(client.get("/posts/open/").text)
-    response = client.post(
-        "/posts/closed/comments",
-        data={
-            "csrf_token": token,
-            "body": "Too late?",
-            "author_name": "A",
-            "author_email": "a@b.org",
-        },
+    response = send_comment(
+        client, "closed", token, body="Too late?", author_name="A", author_email="a@b.org"
     )
     assert response.status_code == 403
     assert "Comments are closed." in SUMMARY.search(response.text).group(0)

@@ -28,6 +28,7 @@ from .conftest import (
     csrf_token_from,
     form_post,
     recorded_queries,
+    send_comment,
 )
 
 PENDING, APPROVED, SPAM, TRASH = (
@@ -126,15 +127,9 @@ def reader_comment(client: FlaskClient, **fields: str) -> None:
 
 def comment_from_page(client: FlaskClient, page: str, body: str, author: str = "Yan") -> Any:
     """POST a reader's comment with the CSRF token of ``page`` (HTML this client was served)."""
-    return client.post(
-        f"{POST_PAGE}comments",
-        data={
-            "csrf_token": csrf_token_from(page),
-            "body": body,
-            "author_name": author,
-            "author_email": f"{author.lower()}@example.com",
-        },
-    )
+    email = f"{author.lower()}@example.com"
+    token = csrf_token_from(page)
+    return send_comment(client, "p", token, body=body, author_name=author, author_email=email)
 
 
 def change_in_another_process(app: Flask, ids: dict[str, int]) -> None:
