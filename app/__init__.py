@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from .editor.views import bp as editor_bp
     from .feeds.views import bp as feeds_bp
     from .moderation.views import bp as moderation_bp
+    from .my_comment.views import bp as my_comment_bp
     from .privacy.views import bp as privacy_bp
     from .roster.views import bp as roster_bp
 
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(roster_bp)
+    app.register_blueprint(my_comment_bp)
     errors.register_error_handlers(app)
 
 

@@ -202,6 +202,8 @@ class Comment(db.Model):
     )
     # Where the comment came from in a WordPress import, so a second import updates it.
     wordpress_id: Mapped[int | None] = mapped_column(unique=True, default=None)
+    # The author ticked "Email me about this comment": the only comments whose authors we write to.
+    notify_author: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     post: Mapped[Post] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id])

@@ -31,6 +31,7 @@ from app.models import (
     CommentStatus,
     Instructor,
     OldSlug,
+    Post,
     PostStatus,
     StudentCommentLink,
 )
@@ -629,3 +630,22 @@ def test_import_refuses_a_malformed_version_1_export(app, runner, tmp_path):
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 1
     assert 'comments, row 1: "history" must be a list of objects' in result.output
+
+
+def test_an_export_from_before_a_column_was_added_still_imports(
+    app, runner, tmp_path, make_post, make_comment
+):
+    post_id = make_post(slug="p")
+    make_comment(post_id, notify_author=True)
+    path = tmp_path / "export.json"
+    assert runner.invoke(args=["export", str(path)]).exit_code == 0
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for row in data["tables"]["comments"]:
+        del row["notify_author"]  # as a file written before the column existed
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with app.app_context():
+        db.session.delete(db.session.get_one(Post, post_id))  # its comments go with it
+        db.session.commit()
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert [c["notify_author"] for c in stored_rows(app)["comments"].values()] == [False]

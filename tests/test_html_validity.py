@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,6 +61,9 @@ def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
             "remember": "y",
         },
     )
+    # The page the reader lands on, with the confirmation and the comment's private link.
+    confirmed = with_held.get(POST).text
+    check_link = re.search(r'href="(/my-comment/[^"]+)"', confirmed).group(1)
     confirm = instructor_client.post(
         f"/moderation/comments/{comment_id}/delete",
         data={"csrf_token": csrf_token_from(instructor_client.get("/moderation").text)},
@@ -77,6 +81,9 @@ def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
         "post-page-replying": reader.get(f"{POST}?replytocom={comment_id}").text,
         "post-page-form-errors": refused.text,
         "post-page-held-comment": with_held.get(POST).text,
+        "post-page-confirmation": confirmed,
+        "my-comment": with_held.get(check_link).text,
+        "my-comment-bad-link": with_held.get("/my-comment/forged/").text,
         "login": app.test_client().get("/login").text,
         "not-found": reader.get("/posts/no-such-post/").text,
         "queue": instructor_client.get("/moderation").text,
@@ -166,4 +173,4 @@ def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_pat
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == []
-    assert len(files) == len(pages) == 27
+    assert len(files) == len(pages) == 30

@@ -35,6 +35,7 @@ class CommentForm(ReplyTarget, AuthorFieldsMixin, FlaskForm):
     remember = BooleanField(
         "Save my name, email, and website in this browser for the next time I comment."
     )
+    notify_me = BooleanField("Email me about this comment")
     # A trap for bots: hidden from people by CSS and from screen readers; anything in it means spam.
     homepage_confirm = StringField(
         "Leave this field empty",

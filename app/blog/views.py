@@ -24,6 +24,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from ..classroom.matching import comment_marks
+from ..discussion.author_links import make_author_token
 from ..discussion.comment_pages import CommentPage
 from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.notifications import NotificationSettings
@@ -162,10 +163,12 @@ class PostParts(NamedTuple):
 
 
 class Confirmation(NamedTuple):
-    """The words shown inside the comment this reader has just posted."""
+    """The words shown inside the comment this reader has just posted, and the address of its
+    private "check my comment" page (empty for the instructor's own comments)."""
 
     comment_id: int
     message: str
+    check_url: str = ""
 
 
 def render_parts(
@@ -315,10 +318,12 @@ POSTED = "comment-posted"
 def posted_confirmation() -> Confirmation | None:
     """The confirmation for the comment this browser just posted, once (None on later visits)."""
     messages = get_flashed_messages(category_filter=[POSTED])
-    comment_id = take_posted()
-    if comment_id is None or not messages:
+    posted = take_posted()
+    if posted is None or not messages:
         return None
-    return Confirmation(comment_id, messages[0])
+    comment_id, token = posted
+    check_url = url_for("my_comment.show", token=token) if token else ""
+    return Confirmation(comment_id, messages[0], check_url)
 
 
 RATE_LIMITED = "A lot of comments have come from your network in a short time."
@@ -362,6 +367,7 @@ def create(slug: str) -> Response | tuple[str, int]:
             instructor=current_user if current_user.is_authenticated else None,
             notify=notification_settings(),
             browser_last_comment_at=last_comment_time(),
+            author_opted_in=isinstance(form, CommentForm) and bool(form.notify_me.data),
         ).comment
     except SubmissionRefused as refusal:
         form.form_errors.append(refusal.message)
@@ -377,7 +383,9 @@ def create(slug: str) -> Response | tuple[str, int]:
     if comment.status in (CommentStatus.PENDING, CommentStatus.APPROVED):
         # Shown inside the comment, where the page lands (a held one's notice says it all).
         flash(PUBLISHED_MESSAGE if comment.is_visible else HELD_MESSAGE, POSTED)
-        remember_posted(comment.id)
+        is_reader = isinstance(form, CommentForm)
+        token = make_author_token(current_app.config["SECRET_KEY"], comment) if is_reader else ""
+        remember_posted(comment.id, token)
     response = redirect(comment_url(comment))
     if not isinstance(form, CommentForm):
         return response  # the instructor's details are their account's, not cookies

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import Comment, CommentStatus, Instructor, Post, StatusChange
+from .author_mail import queue_posted_email
 from .discussion_settings import load_settings, rules_from
 from .notifications import NotificationSettings, queue_held_comment_notice
 from .rules import CommentDraft, Verdict, decide_status, seconds_to_wait
@@ -135,6 +136,7 @@ def submit_comment(
     instructor: Instructor | None = None,
     notify: NotificationSettings | None = None,
     browser_last_comment_at: datetime | None = None,
+    author_opted_in: bool = False,
 ) -> Submitted:
     """Store a reader's comment with the status the discussion rules give it; commits once.
 
@@ -147,7 +149,8 @@ def submit_comment(
     after the same reader's last one (by email, or by ``browser_last_comment_at``, this
     browser's last comment as its signed session remembers it), a duplicate, and, with a 503,
     a comment the database would not store. The logged-in ``instructor``'s comments skip flood
-    control and the rules.
+    control and the rules. With ``author_opted_in`` (the author ticked "Email me about this
+    comment") the author is sent their private link, in the same transaction's outbox.
     """
     slug = post.slug  # for the log: after a failed transaction the post is expired
     try:
@@ -161,6 +164,7 @@ def submit_comment(
             instructor,
             notify,
             browser_last_comment_at,
+            author_opted_in,
         )
     except SQLAlchemyError:
         # A full disk, a read-only file, a lock held too long: nothing was stored, say so.
@@ -179,6 +183,7 @@ def store_comment(
     instructor: Instructor | None,
     notify: NotificationSettings | None,
     browser_last_comment_at: datetime | None = None,
+    author_opted_in: bool = False,
 ) -> Submitted:
     """``submit_comment`` but for its one failure: the checks, the verdict, one commit."""
     settings = load_settings()
@@ -224,15 +229,18 @@ def store_comment(
         status=verdict.status,
         created_at=now,
         instructor_id=instructor.id if instructor else None,
+        notify_author=author_opted_in and bool(draft.author_email) and instructor is None,
     )
     comment.history.append(
         StatusChange(actor="rules", to_status=verdict.status, reason=verdict.reason, changed_at=now)
     )
     db.session.add(comment)
-    if notify is not None and verdict.status is CommentStatus.PENDING:
-        db.session.flush()  # the email's links carry the comment's id
-        queue_held_comment_notice(
-            comment, notify, settings.notify_email, now, settings.digest_minutes
-        )
+    if notify is not None and verdict.status in (CommentStatus.PENDING, CommentStatus.APPROVED):
+        db.session.flush()  # the emails' links carry the comment's id
+        if verdict.status is CommentStatus.PENDING:
+            queue_held_comment_notice(
+                comment, notify, settings.notify_email, now, settings.digest_minutes
+            )
+        queue_posted_email(comment, notify, now)
     db.session.commit()
     return Submitted(comment, verdict)

@@ -267,6 +267,26 @@ VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
 }
 
 
+# Columns added after version 2 was first written, each with the value it gives the rows that
+# existed before it: an export made before a column existed still imports, and nothing else
+# may be missing from a file.
+ADDED_TO_VERSION_2: dict[str, dict[str, Any]] = {
+    # Nobody had asked to be emailed before the box existed.
+    "comments": {"notify_author": False},
+}
+
+
+def fill_added_columns(tables: dict[str, Any]) -> dict[str, Any]:
+    """``tables`` with the columns added to version 2 since it was written, where a row of an
+    older file lacks them (anything that is not a row is left for ``read_rows`` to refuse)."""
+    filled = dict(tables)
+    for name, added in ADDED_TO_VERSION_2.items():
+        rows = tables.get(name)
+        if isinstance(rows, list):
+            filled[name] = [added | row if isinstance(row, dict) else row for row in rows]
+    return filled
+
+
 def upgrade_version_1(data: dict[str, Any]) -> dict[str, Any]:
     """A version-1 export in the version-2 shape: history moved out of the comments into
     ``status_changes`` (ids in the order version 1 stored them); what version 1 did not export
@@ -364,6 +384,7 @@ def read_document(data: Any) -> dict[str, list[dict[str, Any]]]:
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise ExportError('the file has no "tables" object.')
+    tables = fill_added_columns(tables)
     expected = {table.name: table for table in exported_tables()}
     refuse_unknown_or_missing(tables, expected, "", "table")
     return {name: read_rows(table, tables[name]) for name, table in expected.items()}

@@ -9,6 +9,7 @@ from flask import Response, current_app, request, session
 OWN_COMMENTS_KEY = "own_comments"
 LAST_COMMENT_KEY = "last_comment_at"
 POSTED_KEY = "posted_comment"
+POSTED_LINK_KEY = "posted_comment_link"
 # Enough for a lively discussion; the oldest are forgotten first.
 MAX_OWN_COMMENTS = 50
 AUTHOR_COOKIES = {
@@ -45,15 +46,21 @@ def remember_comment_time(when: datetime) -> None:
     session.permanent = True
 
 
-def remember_posted(comment_id: int) -> None:
-    """The comment this browser just posted, for the confirmation beside it on the next page."""
+def remember_posted(comment_id: int, link_token: str = "") -> None:
+    """The comment this browser just posted, for the confirmation beside it on the next page,
+    with the token of its private link (to show there once)."""
     session[POSTED_KEY] = comment_id
+    session[POSTED_LINK_KEY] = link_token
 
 
-def take_posted() -> int | None:
-    """The comment just posted, once: the confirmation is shown on one page, not on every visit."""
+def take_posted() -> tuple[int, str] | None:
+    """The comment just posted and its link's token, once: the confirmation is shown on one
+    page, not on every visit."""
     comment_id = session.pop(POSTED_KEY, None)
-    return comment_id if isinstance(comment_id, int) else None
+    token = session.pop(POSTED_LINK_KEY, "")
+    if not isinstance(comment_id, int):
+        return None
+    return comment_id, token if isinstance(token, str) else ""
 
 
 def remembered_author() -> dict[str, str]:

@@ -1,0 +1,77 @@
+"""Emails to a comment's author: only to an author who ticked "Email me about this comment".
+
+Every email to an author goes through ``queue_author_email``, which refuses any comment whose
+author did not opt in, so no other code path can write to an address that did not ask. Messages
+are queued in the caller's transaction and sent by the outbox after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from ..models import Comment, OutboxMessage
+from .author_links import make_author_token
+from .notifications import NotificationSettings, one_line
+from .outbox import queue_message
+
+
+def check_link(comment: Comment, notify: NotificationSettings) -> str:
+    """The absolute address of the comment's private "check my comment" page."""
+    token = make_author_token(notify.secret_key, comment)
+    return notify.url_for("my_comment.show", token=token)
+
+
+def may_email_author(comment: Comment) -> bool:
+    """Whether the author asked to hear about this comment (and left an address to write to)."""
+    return comment.notify_author and bool(comment.author_email.strip())
+
+
+def queue_author_email(
+    comment: Comment,
+    notify: NotificationSettings,
+    *,
+    subject: str,
+    text: str,
+    now: datetime,
+) -> OutboxMessage | None:
+    """Queue ``text`` to the comment's author, with their private link under it; None, and
+    nothing queued, when the author did not opt in. The caller commits."""
+    if not may_email_author(comment):
+        return None
+    message = EmailMessage()
+    message["Subject"] = f"[{notify.blog_title}] {subject}"
+    message["From"] = notify.from_address
+    message["To"] = one_line(comment.author_email)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain="classblog.invalid")
+    message.set_content(
+        f"Hello {one_line(comment.author_name)},\n\n{text}\n\n"
+        f"Check on your comment, on any device (keep this link to yourself):\n"
+        f"{check_link(comment, notify)}\n\n"
+        "You are getting this email because you ticked “Email me about this comment” "
+        f"when you commented on “{comment.post.title}”.\n",
+        cte="quoted-printable",
+    )
+    return queue_message(message, now)
+
+
+def queue_posted_email(
+    comment: Comment, notify: NotificationSettings, now: datetime
+) -> OutboxMessage | None:
+    """The email right after posting: the private link, and where the comment stands."""
+    if comment.is_visible:
+        standing = "It is published: everyone reading the post can see it."
+    else:
+        standing = (
+            "It is waiting for the instructor, who reviews comments before they are published. "
+            "Until then only you can see it."
+        )
+    return queue_author_email(
+        comment,
+        notify,
+        subject=f"Your comment on “{comment.post.title}”",
+        text=f"Thank you for your comment on “{comment.post.title}”. {standing}",
+        now=now,
+    )
