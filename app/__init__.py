@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import text
+    from .discussion.public_names import commenter_name
     from .publishing.rendering import post_excerpt, render_body
     from .web.site_time import register_site_time
 
@@ -140,6 +141,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["excerpt"] = text.excerpt
     app.jinja_env.filters["post_body"] = render_body
     app.jinja_env.filters["post_excerpt"] = post_excerpt
+    # A commenter's name as readers see it (privacy mode): {{ comment|commenter(privacy) }}.
+    app.jinja_env.filters["commenter"] = commenter_name
     register_site_time(app)
 
 

@@ -47,6 +47,7 @@ NOT_EXPORTED: dict[str, str] = {
     "cache_versions": "counters that key the page cache, not data; the migration creates them",
     "outbox_messages": "this installation's mail, sent or waiting; another must not send it again"
     " (the held comments it was about stay in the queue)",
+    "scheduled_runs": "when this installation last ran its daily purge; the new one runs its own",
 }
 
 # PostgreSQL's INTEGER, which SQLite would exceed silently: refused alike on both backends.
@@ -264,6 +265,8 @@ VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
     "digest_minutes": 15,
     "comments_per_page": None,
     "newest_comments_first": False,
+    "privacy_mode": False,
+    "address_retention_days": 30,
 }
 
 
