@@ -93,6 +93,10 @@ def test_the_purge_moves_the_queues_version_and_no_page(app, make_comment, post_
         purge_addresses(NOW)
         assert db.session.get(Post, post_id).page_version == page_version
         assert moderation_version() > queue_version
+        # With nothing left to erase, the cached queue stays as it is.
+        queue_version = moderation_version()
+        purge_addresses(NOW)
+        assert moderation_version() == queue_version
 
 
 def test_old_login_failures_and_sent_emails_go_too(app, make_comment, post_id):

@@ -58,13 +58,17 @@ def purge_addresses(now: datetime, days: int | None = None) -> PurgeResult:
 def _purge(now: datetime, days: int) -> PurgeResult:
     days = max(days, 1)  # the settings form refuses less; an imported 0 still keeps a day
     cutoff = now - timedelta(days=days)
-    comments = db.session.execute(
-        update(Comment)
-        .where(Comment.created_at < cutoff, or_(Comment.author_ip != "", Comment.user_agent != ""))
-        .values(author_ip="", user_agent="")
-        # No public page shows an address (the queue's version moves by itself).
-        .execution_options(changes_pages=frozenset(), synchronize_session=False)
-    ).rowcount
+    stale = (Comment.created_at < cutoff, or_(Comment.author_ip != "", Comment.user_agent != ""))
+    comments = 0
+    # Looked for first: the UPDATE moves the queue's cache version even when it changes nothing.
+    if db.session.scalar(db.select(Comment.id).where(*stale).limit(1)) is not None:
+        comments = db.session.execute(
+            update(Comment)
+            .where(*stale)
+            .values(author_ip="", user_agent="")
+            # No public page shows an address (the queue's version moves by itself).
+            .execution_options(changes_pages=frozenset(), synchronize_session=False)
+        ).rowcount
     failures = db.session.execute(
         delete(LoginFailure).where(LoginFailure.failed_at < now - LOGIN_FAILURES_KEPT)
     ).rowcount
