@@ -67,6 +67,7 @@ def register_extensions(app: Flask) -> None:
     from .classroom.accounts import load_instructor
     from .discussion.outbox import init_mail_sender
     from .discussion.page_versions import watch_page_versions
+    from .discussion.retention import init_daily_purge
     from .web.page_cache import KeepAsIs, code_version
     from .web.rate_limits import init_rate_limits
     from .web.security import register_security
@@ -87,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     cache.init_app(app)
     watch_page_versions()
     init_mail_sender(app)
+    init_daily_purge(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     register_security(app)
@@ -130,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import text
+    from .discussion.public_names import commenter_name
     from .publishing.rendering import post_excerpt, render_body
     from .web.site_time import register_site_time
 
@@ -142,6 +145,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["excerpt"] = text.excerpt
     app.jinja_env.filters["post_body"] = render_body
     app.jinja_env.filters["post_excerpt"] = post_excerpt
+    # A commenter's name as readers see it (privacy mode): {{ comment|commenter(privacy) }}.
+    app.jinja_env.filters["commenter"] = commenter_name
     register_site_time(app)
 
 

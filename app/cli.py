@@ -24,6 +24,7 @@ from .classroom.roster import (
 from .classroom.roster_file import MAX_BYTES, read_roster_file
 from .discussion.outbox import MailTransport, deliver
 from .discussion.personal_data import PersonalDataError, erase_commenter, export_commenter
+from .discussion.retention import purge_addresses
 from .extensions import cache, db
 from .models import utcnow
 from .publishing.wordpress import WxrError, import_wxr
@@ -139,6 +140,27 @@ def import_command(path: Path) -> None:
     # imported rows restart, so it could serve pages of the replaced blog.
     cache.clear()
     click.echo("Cleared the page cache.")
+
+
+@click.command("purge-addresses")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Erase addresses older than this many days (default: the discussion setting).",
+)
+@with_appcontext
+@needs_current_schema
+def purge_addresses_command(days: int | None) -> None:
+    """Erase the IP addresses and browsers of comments older than the discussion setting (the
+    app also does it once a day), with old failed logins and sent notification emails."""
+    result = purge_addresses(utcnow(), days)
+    failures = plural(result.login_failures, "failed login")
+    click.echo(
+        f"Erased the IP addresses and browsers of {plural(result.comments, 'comment')} older "
+        f"than {plural(result.days, 'day')}; deleted {failures} and "
+        f"{plural(result.sent_messages, 'sent email')}."
+    )
 
 
 @click.command("send-mail")
@@ -265,6 +287,7 @@ def register_commands(app: Flask) -> None:
         import_command,
         clear_cache_command,
         send_mail_command,
+        purge_addresses_command,
         import_wxr_command,
         export_wxr_command,
         export_personal_data_command,

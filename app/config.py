@@ -76,6 +76,11 @@ class DefaultConfig:
     CACHE_DEFAULT_TIMEOUT = 3600
     CACHE_THRESHOLD = 500
 
+    # How often each server process asks whether today's purge of commenters' IP addresses has
+    # run (one process runs it once a day; see discussion.retention). 0: never, run
+    # `flask purge-addresses` from cron instead.
+    PURGE_CHECK_SECONDS = 3600
+
     # Where notifications go when no MAIL_SERVER is set (None: instance/outbox).
     OUTBOX_DIR: str | None = None
 

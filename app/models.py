@@ -316,6 +316,22 @@ class DiscussionSettings(db.Model):
     # After an email about a held comment, the next ones in this many minutes go out together
     # as one digest (0: one email per held comment).
     digest_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
+    # Public pages, feeds and emails to readers show commenters as "First L."; the full name is
+    # the instructor's (see discussion.public_names).
+    privacy_mode: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Commenters' IP addresses and browsers are erased this many days after the comment
+    # (see discussion.retention).
+    address_retention_days: Mapped[int] = mapped_column(default=30, server_default="30")
+
+
+class ScheduledRun(db.Model):
+    """When a periodic job last ran, claimed by one process at a time (see discussion.retention):
+    with several server processes, the daily purge runs once, not once in each."""
+
+    __tablename__ = "scheduled_runs"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CacheVersion(db.Model):

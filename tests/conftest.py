@@ -35,6 +35,8 @@ BASE_TEST_CONFIG: dict[str, Any] = {
     # The migrated test database is current by construction; test_faults checks the check.
     # Each app counts in its own memory; the rate-limit tests switch limits on.
     "RATELIMIT_ENABLED": False,
+    # No purge thread racing a test's requests; test_retention switches it on.
+    "PURGE_CHECK_SECONDS": 0,
 }
 
 

@@ -72,6 +72,8 @@ def gunicorn(
         "FLASK_SQLALCHEMY_DATABASE_URI": database_uri,
         "FLASK_SECRET_KEY": "live-server-test",
         "FLASK_OUTBOX_DIR": str(tmp_path / "outbox"),
+        # No daily purge thread writing behind a test's back (test_retention covers it).
+        "FLASK_PURGE_CHECK_SECONDS": "0",
         **{f"FLASK_{key}": value for key, value in config.items()},
     }
     log_path = tmp_path / f"gunicorn-{port}.log"

@@ -982,3 +982,53 @@ def test_screenshots_of_the_class_screens(people, app, seed_post_id, make_commen
             target = SCREENSHOT_DIR / f"{name}{suffix}.png"
             page.screenshot(path=target, full_page=True)
             assert target.read_bytes().startswith(b"\x89PNG")
+
+
+# Privacy mode
+
+
+def test_privacy_mode_in_the_browser(people, app, seed_post_id, make_comment):
+    """Readers see "First L." in the thread and in the reply form the script opens; the
+    instructor sees the full names, marked private. Screenshots at 1280 and 360 px."""
+    from app.discussion.discussion_settings import load_settings
+
+    with app.app_context():
+        seed_comment = db.session.scalar(db.select(Comment.id))
+    start = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
+    reply = make_comment(
+        seed_post_id, author_name="Ada Lovelace", parent_id=seed_comment, created_at=start,
+        body="The speech was read to a closed session, and still it reached the whole world.",
+    )  # fmt: skip
+    make_comment(
+        seed_post_id, author_name="Mary Ann van der Berg", parent_id=reply,
+        created_at=start + timedelta(hours=2),
+        body="Because copies went out to party cells across the country and abroad.",
+    )  # fmt: skip
+    with app.app_context():
+        settings = load_settings()
+        settings.privacy_mode = True
+        db.session.add(settings)
+        db.session.commit()
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 360):
+        reader = people.new(width=width, height=900)
+        reader.goto(POST + "#comments")
+        thread = reader.locator("ol.comment-list").inner_text()
+        assert "Ada L." in thread and "Mary B." in thread
+        assert "Lovelace" not in reader.content() and "van der Berg" not in reader.content()
+        reader.locator(f"#comment-{reply}").scroll_into_view_if_needed()
+        reader.screenshot(path=SCREENSHOT_DIR / f"privacy-post-page-{width}.png")
+        reader.get_by_role("link", name="Reply to Ada L.").click()
+        assert reader.locator("#reply-title").inner_text().startswith("Leave a Reply to Ada L.")
+    instructor = people.new(width=1280, height=900)
+    log_in(instructor)
+    instructor.goto(POST + f"#comment-{reply}")
+    author = instructor.locator(f"#comment-{reply}-author").inner_text()
+    assert author.startswith("Ada Lovelace (private; readers see “Ada L.”)")
+    instructor.screenshot(path=SCREENSHOT_DIR / "privacy-post-page-instructor-1280.png")
+    for width in (1280, 360):
+        settings_page = people.new(width=width, height=900)
+        log_in(settings_page)
+        settings_page.goto("/moderation/settings")
+        settings_page.get_by_role("group", name="Privacy").scroll_into_view_if_needed()
+        settings_page.screenshot(path=SCREENSHOT_DIR / f"privacy-settings-{width}.png")

@@ -106,6 +106,7 @@ def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
             },
         ).text,
         **class_pages(app, instructor_client, post_id, comment_id),
+        **privacy_pages(app, reader, instructor_client),
     }
     assert all(html.lstrip().startswith("<!doctype html>") for html in pages.values())
     return pages
@@ -153,6 +154,22 @@ def class_pages(app, instructor_client, post_id: int, comment_id: int) -> dict[s
     }
 
 
+def privacy_pages(app, reader, instructor_client) -> dict[str, str]:
+    """The post page in privacy mode, as a reader and as the instructor (names marked private)."""
+    from app.discussion.discussion_settings import load_settings
+    from app.extensions import db
+
+    with app.app_context():
+        settings = load_settings()
+        settings.privacy_mode = True
+        db.session.add(settings)
+        db.session.commit()
+    return {
+        "post-page-privacy": reader.get(POST).text,
+        "post-page-privacy-instructor": instructor_client.get(POST).text,
+    }
+
+
 def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_path: Path):
     instructor_client = app.test_client()
     assert AuthActions(instructor_client).login().status_code == 302
@@ -173,4 +190,4 @@ def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_pat
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == []
-    assert len(files) == len(pages) == 30
+    assert len(files) == len(pages) == 32

@@ -38,6 +38,8 @@ class PostHead(NamedTuple):
     # What the form tells a reader about review before they post (None before the first save).
     manual_approval: bool | None = None
     require_prior_approval: bool | None = None
+    # Privacy mode: readers see commenters as "First L." (None before the first save: off).
+    privacy_mode: bool | None = None
 
     def is_public(self, now: datetime) -> bool:
         """Published and its time has come: a draft or scheduled post is a 404 to readers."""
@@ -66,6 +68,7 @@ def _post_head_statement() -> Select[Any]:
         posts.closes_at,
         setting(settings.manual_approval),
         setting(settings.require_prior_approval),
+        setting(settings.privacy_mode),
     ).where(posts.slug == bindparam("slug"))
 
 

@@ -119,7 +119,8 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
     if not request_is_personal(shows_saved_details=True, holds_own_content=has_held_comment):
         return public_page(head, state, page)
     post = db.session.get_one(Post, head.id)
-    return render_post_page(post, state=state, page=page, review=review_of(head))
+    privacy = bool(head.privacy_mode)
+    return render_post_page(post, state=state, page=page, review=review_of(head), privacy=privacy)
 
 
 def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | None) -> Response:
@@ -130,12 +131,18 @@ def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | 
     def render() -> str:
         post = db.session.get_one(Post, head.id)
         form = CommentForm(formdata=None)
-        return render_post_page(post, form, state=state, page=page, review=review)[0]
+        options = {"state": state, "page": page, "review": review, "privacy": privacy}
+        return render_post_page(post, form, **options)[0]
 
     review = review_of(head)
-    # The review notice follows the discussion settings, which move no page version.
+    privacy = bool(head.privacy_mode)
+    # The review notice follows the discussion settings, which move no page version. (Privacy
+    # mode does move every post's page version; it is in the key all the same.)
     notice = {None: "-", FIRST_COMMENT_REVIEWED: "first", EVERY_COMMENT_REVIEWED: "every"}
-    key = f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}:{notice[review]}"
+    key = (
+        f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}:{notice[review]}"
+        f":{int(privacy)}"
+    )
     return cached_page(key, render)
 
 
@@ -178,6 +185,8 @@ def render_parts(
     can_moderate: bool,
     page: CommentPage | None = None,
     confirmation: Confirmation | None = None,
+    *,
+    privacy: bool = False,
 ) -> PostParts:
     article = get_template_attribute("blog/_post_parts.html", "article")
     discussion = get_template_attribute("blog/_post_parts.html", "discussion")
@@ -201,17 +210,26 @@ def render_parts(
             marks,
             late,
             confirmation,
+            privacy,
         ),
     )
 
 
-def public_parts(post: Post, comments_open: bool, page: CommentPage | None = None) -> PostParts:
-    """The parts every reader sees, from the cache while the post's page version is current."""
-    key = f"post-parts:{post.id}:{post.page_version}:{int(comments_open)}:{page_key(page)}"
+def public_parts(
+    post: Post, comments_open: bool, page: CommentPage | None = None, *, privacy: bool = False
+) -> PostParts:
+    """The parts every reader sees, from the cache while the post's page version is current
+    (turning privacy mode on or off moves it; the flag is in the key all the same)."""
+    key = (
+        f"post-parts:{post.id}:{post.page_version}:{int(comments_open)}:{page_key(page)}"
+        f":{int(privacy)}"
+    )
     parts = cache.get(key)
     if parts is None:
         comments = queries.visible_comments(post, page=page)
-        parts = render_parts(post, comments, comments_open, can_moderate=False, page=page)
+        parts = render_parts(
+            post, comments, comments_open, can_moderate=False, page=page, privacy=privacy
+        )
         cache.set(key, parts)  # kept (or pickled, in Redis) as Markup, so it stays marked safe
     return parts
 
@@ -224,12 +242,14 @@ def render_post_page(
     state: WindowState | None = None,
     page: CommentPage | Literal["opening"] | None = "opening",
     review: str | Literal["from-settings"] | None = "from-settings",
+    privacy: bool | None = None,
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
     On GET the form is empty or pre-filled from the reader's saved details; after a refused
     submission it is the reader's own form, with their text and the reasons. Only the form and
     the comments that differ per reader (held ones) are rendered per request; the rest is cached.
+    ``privacy`` is the site's privacy mode (None: read from the settings).
     """
     if form is None:
         form = blank_form()
@@ -258,14 +278,19 @@ def render_post_page(
             post.id, settings.comments_per_page, settings.newest_comments_first, None
         )
 
+    if privacy is None:  # after a refused reply
+        privacy = load_settings().privacy_mode
+
     can_moderate = current_user.is_authenticated
     own_held = queries.own_held_comment_ids(post.id, own_comment_ids())
     confirmation = posted_confirmation()
     if can_moderate or own_held or confirmation:
         comments = queries.visible_comments(post, own_held, include_held=can_moderate, page=page)
-        parts = render_parts(post, comments, comments_open, can_moderate, page, confirmation)
+        parts = render_parts(
+            post, comments, comments_open, can_moderate, page, confirmation, privacy=privacy
+        )
     else:
-        parts = public_parts(post, comments_open, page)
+        parts = public_parts(post, comments_open, page, privacy=privacy)
 
     reply_to = queries.approved_comment(post, form.parent_comment_id())
     if reply_to is None and form.parent_comment_id() is not None:
@@ -283,6 +308,7 @@ def render_post_page(
         instructor_name=current_user.public_name if current_user.is_authenticated else None,
         remembered_name=remembered_name,
         reply_to=reply_to,
+        privacy=privacy,
     ), status
 
 

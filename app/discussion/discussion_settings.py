@@ -34,6 +34,8 @@ def save_settings(
     comments_per_page: int | None,
     newest_comments_first: bool,
     digest_minutes: int,
+    privacy_mode: bool = False,
+    address_retention_days: int = 30,
 ) -> DiscussionSettings:
     """Store the instructor's discussion settings (the one row, created on the first save);
     commits. The form has checked each value; an empty notification address is stored as ""."""
@@ -48,6 +50,9 @@ def save_settings(
     settings.comments_per_page = comments_per_page
     settings.newest_comments_first = newest_comments_first
     settings.digest_minutes = digest_minutes
+    # Turning privacy mode on or off moves every page version (discussion.page_versions).
+    settings.privacy_mode = privacy_mode
+    settings.address_retention_days = address_retention_days
     db.session.add(settings)
     db.session.commit()
     return settings

@@ -19,6 +19,7 @@ from ..models import (
     CacheVersion,
     Comment,
     CommentStatus,
+    DiscussionSettings,
     Instructor,
     Post,
     StatusChange,
@@ -70,6 +71,20 @@ def changed_pages(session: Session) -> set[int]:
     return post_ids
 
 
+def changes_names(session: Session) -> bool:
+    """Whether this flush turns privacy mode on or off, which changes how every page that shows
+    a commenter names them (the post pages, the comments feeds): a first save that turns it on,
+    or a change of the stored setting."""
+    for obj in session.new:
+        if isinstance(obj, DiscussionSettings) and obj.privacy_mode:
+            return True
+    return any(
+        isinstance(obj, DiscussionSettings)
+        and inspect(obj).attrs.privacy_mode.history.has_changes()
+        for obj in session.dirty
+    )
+
+
 def changes_moderation(session: Session) -> bool:
     return any(
         isinstance(obj, MODERATED_MODELS)
@@ -111,7 +126,7 @@ def bump_page_versions(session: Session, _flush_context: Any, _instances: Any) -
     """Before each flush: move the versions of the pages the flushed objects change."""
     if changes_moderation(session):
         session.connection().execute(BUMP_MODERATION)
-    bump_pages(session, changed_pages(session))
+    bump_pages(session, ALL_PAGES if changes_names(session) else changed_pages(session))
 
 
 class AllPages:

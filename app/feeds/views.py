@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
+from ..discussion.discussion_settings import load_settings
 from ..extensions import cache, db
 from ..models import Post, utcnow
 from ..publishing import feeds
@@ -100,6 +101,8 @@ def comments_feed(post: Post | None) -> Response:
             "feeds/comments.xml",
             post=post,
             comments=feeds.feed_comments([row[0] for row in version]),
+            # Turning privacy mode on or off moves every post's page version, hence the key.
+            privacy=load_settings().privacy_mode,
             feed_id=feeds.stable_id(host(), "comments", post.id if post else "all"),
             updated=updated,
             host=host(),

@@ -54,6 +54,11 @@ class DiscussionSettingsForm(FlaskForm):
         "one email (0: one email per comment)",
         validators=[NumberRange(0, 1_440, "Enter a number of minutes from 0 to 1,440.")],
     )
+    privacy_mode = BooleanField("Privacy mode: show commenters as first name and last initial")
+    address_retention_days = IntegerField(
+        "Keep commenters' IP addresses for this many days",
+        validators=[NumberRange(1, 3_650, "Enter a number of days from 1 to 3,650.")],
+    )
     notify_email = StringField(
         "Email me when a comment is held for review, at",
         filters=[clean_line],

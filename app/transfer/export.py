@@ -47,6 +47,7 @@ NOT_EXPORTED: dict[str, str] = {
     "cache_versions": "counters that key the page cache, not data; the migration creates them",
     "outbox_messages": "this installation's mail, sent or waiting; another must not send it again"
     " (the held comments it was about stay in the queue)",
+    "scheduled_runs": "when this installation last ran its daily purge; the new one runs its own",
 }
 
 # PostgreSQL's INTEGER, which SQLite would exceed silently: refused alike on both backends.
@@ -273,6 +274,8 @@ VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
 ADDED_TO_VERSION_2: dict[str, dict[str, Any]] = {
     # Nobody had asked to be emailed before the box existed.
     "comments": {"notify_author": False},
+    # Full names, and addresses kept as long as the rules use them, as before the settings.
+    "discussion_settings": {"privacy_mode": False, "address_retention_days": 30},
 }
 
 
