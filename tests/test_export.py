@@ -28,10 +28,12 @@ from app.extensions import cache, db
 from app.models import (
     BodyFormat,
     Comment,
+    CommentReport,
     CommentStatus,
     Instructor,
     OldSlug,
     PostStatus,
+    ReportReason,
     StudentCommentLink,
 )
 from app.transfer.export import (
@@ -134,6 +136,16 @@ def source(
         db.session.commit()
         db.session.add(
             StudentCommentLink(comment_id=held, student_id=linked_student, linked_at=NOW)
+        )
+        db.session.add(
+            CommentReport(
+                comment_id=top,
+                reason=ReportReason.OTHER,
+                note="Spoils the ending ✓",
+                reporter_hash="ab" * 32,
+                created_at=NOW,
+                resolved_at=NOW,
+            )
         )
         db.session.commit()
         assert authenticate("prof", "wrong", "2001:db8::7", NOW) is None

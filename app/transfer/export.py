@@ -256,6 +256,7 @@ VERSION_1_POST_DEFAULTS: dict[str, Any] = {
     "opens_at": None,
     "due_at": None,
     "closes_at": None,
+    "post_first": False,
 }
 
 
@@ -264,6 +265,7 @@ VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
     "digest_minutes": 15,
     "comments_per_page": None,
     "newest_comments_first": False,
+    "reports_to_hold": 3,
 }
 
 
