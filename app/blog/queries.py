@@ -38,6 +38,8 @@ class PostHead(NamedTuple):
     # What the form tells a reader about review before they post (None before the first save).
     manual_approval: bool | None = None
     require_prior_approval: bool | None = None
+    # Readers see the comments only after posting their own (discussion.post_first).
+    post_first: bool = False
 
     def is_public(self, now: datetime) -> bool:
         """Published and its time has come: a draft or scheduled post is a 404 to readers."""
@@ -66,6 +68,7 @@ def _post_head_statement() -> Select[Any]:
         posts.closes_at,
         setting(settings.manual_approval),
         setting(settings.require_prior_approval),
+        posts.post_first,
     ).where(posts.slug == bindparam("slug"))
 
 
