@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
-BLUEPRINTS = {"blog", "moderation", "auth", "editor", "feeds", "privacy", "roster"}
+BLUEPRINTS = {"blog", "moderation", "auth", "editor", "feeds", "privacy", "reports", "roster"}
 DOMAIN = {"discussion", "publishing", "classroom"}
 
 # What each part of the package may import from the rest of it (the kernel modules by name).

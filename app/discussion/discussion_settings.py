@@ -34,6 +34,7 @@ def save_settings(
     comments_per_page: int | None,
     newest_comments_first: bool,
     digest_minutes: int,
+    reports_to_hold: int = 3,
 ) -> DiscussionSettings:
     """Store the instructor's discussion settings (the one row, created on the first save);
     commits. The form has checked each value; an empty notification address is stored as ""."""
@@ -48,6 +49,7 @@ def save_settings(
     settings.comments_per_page = comments_per_page
     settings.newest_comments_first = newest_comments_first
     settings.digest_minutes = digest_minutes
+    settings.reports_to_hold = reports_to_hold
     db.session.add(settings)
     db.session.commit()
     return settings

@@ -54,6 +54,10 @@ class DiscussionSettingsForm(FlaskForm):
         "one email (0: one email per comment)",
         validators=[NumberRange(0, 1_440, "Enter a number of minutes from 0 to 1,440.")],
     )
+    reports_to_hold = IntegerField(
+        "Hold a published comment for review once this many readers report it (0: never)",
+        validators=[NumberRange(0, 100, "Enter a number from 0 to 100.")],
+    )
     notify_email = StringField(
         "Email me when a comment is held for review, at",
         filters=[clean_line],
