@@ -65,14 +65,18 @@ def wait_message(seconds: int) -> str:
 # The form checks its own CSRF token, so an expired session gets a sentence, not a bare 400.
 @csrf.exempt
 def report(comment_id: int) -> Response:
-    form = ReportForm() if request.method == "POST" else ReportForm(formdata=None)
+    posted = request.method == "POST"
+    form = ReportForm() if posted else ReportForm(formdata=None)
+    valid = posted and form.validate()
+    # A POST without a good CSRF token is a 400 whatever else is wrong with it.
+    forged = posted and bool(form.csrf_token.errors)
     try:
         comment = reportable(comment_id)
     except ReportRefused as refusal:
-        return page(form, message=refusal.message, status=refusal.status_code)
-    if request.method == "GET":
+        return page(form, message=refusal.message, status=400 if forged else refusal.status_code)
+    if not posted:
         return page(form, comment)
-    if not form.validate():
+    if not valid:
         if form.csrf_token.errors:
             form.csrf_token.errors = []
             form.form_errors.append(SESSION_EXPIRED)
