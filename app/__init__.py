@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from .moderation.views import bp as moderation_bp
     from .my_comment.views import bp as my_comment_bp
     from .privacy.views import bp as privacy_bp
+    from .reports.views import bp as reports_bp
     from .roster.views import bp as roster_bp
 
     app.register_blueprint(blog_bp)
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(editor_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(my_comment_bp)
     errors.register_error_handlers(app)

@@ -65,6 +65,9 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     COMMENT_RATE_LIMIT = "60 per minute; 400 per hour"
     LOGIN_RATE_LIMIT = "20 per minute"
+    # Readers' reports of comments: per browser, and per address (a class shares one address).
+    REPORT_RATE_LIMIT = "10 per hour"
+    REPORT_ADDRESS_RATE_LIMIT = "60 per hour"
 
     # Rendered page parts. The default keeps them in each server process's memory, which is safe
     # with several processes (keys carry a version read from the database); set CACHE_REDIS_URL

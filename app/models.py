@@ -141,6 +141,9 @@ class Post(db.Model):
     close_after_days: Mapped[int | None] = mapped_column(default=None)
     # Where the post came from in a WordPress import (its post id), so a second import updates it.
     wordpress_id: Mapped[int | None] = mapped_column(unique=True, default=None)
+    # Post first: readers see classmates' comments only after posting one of their own (the
+    # instructor always sees them), so everyone answers on their own first (discussion.post_first).
+    post_first: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     comments: Mapped[list[Comment]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True
@@ -322,6 +325,8 @@ class DiscussionSettings(db.Model):
     # Commenters' IP addresses and browsers are erased this many days after the comment
     # (see discussion.retention).
     address_retention_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # A published comment that this many readers report is held for review (0: never).
+    reports_to_hold: Mapped[int] = mapped_column(default=3, server_default="3")
 
 
 class ScheduledRun(db.Model):
@@ -332,6 +337,54 @@ class ScheduledRun(db.Model):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReportReason(enum.StrEnum):
+    NONE = "none"  # the reader gave no reason
+    OFF_TOPIC = "off-topic"
+    UNKIND = "unkind"
+    PERSONAL_INFORMATION = "personal"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return REPORT_REASON_LABELS[self]
+
+
+REPORT_REASON_LABELS = {
+    ReportReason.NONE: "No reason given",
+    ReportReason.OFF_TOPIC: "Off-topic",
+    ReportReason.UNKIND: "Unkind",
+    ReportReason.PERSONAL_INFORMATION: "Personal information",
+    ReportReason.OTHER: "Other",
+}
+
+
+class CommentReport(db.Model):
+    """A reader's report of a published comment (see ``discussion.reports``).
+
+    The reporter is known only by a hash of a random id kept in their browser's signed session:
+    enough to refuse a second report from the same browser, and nothing that names anyone.
+    """
+
+    __tablename__ = "comment_reports"
+    __table_args__ = (
+        # One browser reports a comment once.
+        Index("uq_comment_reports_comment_reporter", "comment_id", "reporter_hash", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reason: Mapped[ReportReason] = mapped_column(
+        _str_enum(ReportReason, "report_reason"), default=ReportReason.NONE
+    )
+    # The reader's words with "other" (at most 200 characters).
+    note: Mapped[str] = mapped_column(String(200), default="")
+    reporter_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the instructor decided on the comment (kept it, trashed it...): a resolved report
+    # no longer counts towards holding the comment, and leaves the Reported view.
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class CacheVersion(db.Model):

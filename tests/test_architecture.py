@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
-BLUEPRINTS = {"blog", "moderation", "auth", "editor", "feeds", "privacy", "roster", "my_comment"}
+BLUEPRINTS = {
+    "blog", "moderation", "auth", "editor", "feeds", "privacy", "reports", "roster", "my_comment"
+}  # fmt: skip
 DOMAIN = {"discussion", "publishing", "classroom"}
 
 # What each part of the package may import from the rest of it (the kernel modules by name).

@@ -1032,3 +1032,86 @@ def test_privacy_mode_in_the_browser(people, app, seed_post_id, make_comment):
         settings_page.goto("/moderation/settings")
         settings_page.get_by_role("group", name="Privacy").scroll_into_view_if_needed()
         settings_page.screenshot(path=SCREENSHOT_DIR / f"privacy-settings-{width}.png")
+
+
+# Post first and reporting a comment
+
+WIDTHS = (1280, 360)
+
+
+def shoot_page(page, name: str, width: int, *, full_page: bool = True) -> None:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOT_DIR / f"{name}-{width}.png", full_page=full_page)
+
+
+def test_a_post_first_thread_opens_only_to_a_reader_who_has_posted(people, app, seed_post_id):
+    with app.app_context():
+        db.session.get(Post, seed_post_id).post_first = True
+        db.session.commit()
+    for width in WIDTHS:
+        stranger = people.new(width=width)
+        stranger.goto(POST + "#comments")
+        hidden = stranger.locator("#thread-hidden")
+        assert hidden.inner_text().startswith("1 comment is hidden until you post your own reply.")
+        assert stranger.locator("li.comment").count() == 0
+        assert stranger.get_by_role("link", name="Reply to Reader").count() == 0
+        shoot_page(stranger, "post-first-hidden", width, full_page=False)
+
+    author = people.new()
+    author.goto(POST)
+    fill_reply(author, "My own answer, first.", "Nina", "nina@example.com")
+    post_comment(author)
+    assert author.locator("#thread-hidden").count() == 0
+    assert author.get_by_role("link", name="Reply to Reader").is_visible()  # the thread
+    assert "My own answer, first." in author.locator("li.comment-held").inner_text()
+    author.locator("#comments-title").evaluate("title => title.scrollIntoView()")
+    shoot_page(author, "post-first-after-posting", 1280, full_page=False)
+
+    latecomer = people.new()
+    latecomer.goto(POST)
+    assert latecomer.locator("#thread-hidden").is_visible()
+    assert latecomer.get_by_text("My own answer, first.").count() == 0
+
+
+def test_a_reader_reports_a_comment_without_javascript_and_the_instructor_keeps_it(people):
+    for width in WIDTHS:
+        reader = people.new(width=width, javascript=False)
+        reader.goto(POST)
+        reader.get_by_role("link", name="Report the comment by Reader").click()
+        reader.get_by_role("heading", name="Report a comment").wait_for()
+        if width == 360:
+            reader.get_by_role("radio", name="Unkind").check()
+        else:
+            reader.get_by_role("radio", name="Other").check()
+            reader.get_by_label("With “Other”: in a few words (optional)").fill(
+                "Gives away the quiz"
+            )
+        shoot_page(reader, "report-form", width)
+        with reader.expect_navigation():
+            reader.get_by_role("button", name="Send report").click()
+        assert reader.get_by_role("status").inner_text() == (
+            "Thanks — the instructor will take a look."
+        )
+        shoot_page(reader, "report-thanks", width)
+        # The same browser again: told so, nothing more stored.
+        reader.go_back()
+        people.expected_statuses.add(409)
+        with reader.expect_navigation():
+            reader.get_by_role("button", name="Send report").click()
+        assert "You have already reported this comment" in reader.get_by_role("alert").inner_text()
+
+    instructor = people.new()
+    log_in(instructor)
+    assert count_in(instructor, "Reported") == 1
+    for width in WIDTHS:
+        instructor.set_viewport_size({"width": width, "height": 900})
+        instructor.goto("/moderation?status=reported")
+        row = instructor.locator("li.mod-comment")
+        assert "Reported by 2 readers: Unkind; Other: “Gives away the quiz”" in row.inner_text()
+        shoot_page(instructor, "queue-reported", width)
+    instructor.get_by_role(
+        "button", name="Keep the comment by Reader and dismiss its reports"
+    ).click()
+    instructor.locator("#queue-notice").get_by_text("its reports are dismissed").wait_for()
+    assert count_in(instructor, "Reported") == 0
+    assert instructor.locator("li.mod-comment").count() == 0

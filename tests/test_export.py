@@ -28,11 +28,13 @@ from app.extensions import cache, db
 from app.models import (
     BodyFormat,
     Comment,
+    CommentReport,
     CommentStatus,
     Instructor,
     OldSlug,
     Post,
     PostStatus,
+    ReportReason,
     StudentCommentLink,
 )
 from app.transfer.export import (
@@ -135,6 +137,16 @@ def source(
         db.session.commit()
         db.session.add(
             StudentCommentLink(comment_id=held, student_id=linked_student, linked_at=NOW)
+        )
+        db.session.add(
+            CommentReport(
+                comment_id=top,
+                reason=ReportReason.OTHER,
+                note="Spoils the ending ✓",
+                reporter_hash="ab" * 32,
+                created_at=NOW,
+                resolved_at=NOW,
+            )
         )
         db.session.commit()
         assert authenticate("prof", "wrong", "2001:db8::7", NOW) is None
@@ -642,6 +654,7 @@ def test_an_export_from_before_a_column_was_added_still_imports(
     data = json.loads(path.read_text(encoding="utf-8"))
     for row in data["tables"]["comments"]:
         del row["notify_author"]  # as a file written before the column existed
+    del data["tables"]["comment_reports"]  # and before the table existed
     path.write_text(json.dumps(data), encoding="utf-8")
     with app.app_context():
         db.session.delete(db.session.get_one(Post, post_id))  # its comments go with it

@@ -107,9 +107,38 @@ def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
         ).text,
         **class_pages(app, instructor_client, post_id, comment_id),
         **privacy_pages(app, reader, instructor_client),
+        **report_pages(app, instructor_client, comment_id),
     }
     assert all(html.lstrip().startswith("<!doctype html>") for html in pages.values())
     return pages
+
+
+def report_pages(app, instructor_client, comment_id: int) -> dict[str, str]:
+    """Reporting a comment (the form, the thanks, a refusal), the Reported view, and a
+    post-first post as a reader who has not posted sees it."""
+    from app.extensions import db
+    from app.models import Comment, Post
+
+    reader = app.test_client()
+    form = reader.get(f"/comments/{comment_id}/report")
+    data = {"csrf_token": csrf_token_from(form.text), "reason": "other", "note": "Spoils it"}
+    done = reader.post(f"/comments/{comment_id}/report", data=data)
+    again = reader.post(f"/comments/{comment_id}/report", data=data)
+    assert (done.status_code, again.status_code) == (200, 409)
+    with app.app_context():
+        post = Post(title="Think first", slug="think-first", author_name="Prof", body="Why?")
+        post.post_first = True
+        post.comments.append(Comment(author_name="A", author_email="a@example.com", body="Hm."))
+        post.comments[0].status = CommentStatus.APPROVED
+        db.session.add(post)
+        db.session.commit()
+    return {
+        "report-form": form.text,
+        "report-done": done.text,
+        "report-refused": again.text,
+        "queue-reported": instructor_client.get("/moderation?status=reported").text,
+        "post-page-hidden-thread": app.test_client().get("/posts/think-first/").text,
+    }
 
 
 def class_pages(app, instructor_client, post_id: int, comment_id: int) -> dict[str, str]:
@@ -190,4 +219,4 @@ def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_pat
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == []
-    assert len(files) == len(pages) == 32
+    assert len(files) == len(pages) == 37

@@ -40,6 +40,8 @@ class PostHead(NamedTuple):
     require_prior_approval: bool | None = None
     # Privacy mode: readers see commenters as "First L." (None before the first save: off).
     privacy_mode: bool | None = None
+    # Readers see the comments only after posting their own (discussion.post_first).
+    post_first: bool = False
 
     def is_public(self, now: datetime) -> bool:
         """Published and its time has come: a draft or scheduled post is a 404 to readers."""
@@ -69,6 +71,7 @@ def _post_head_statement() -> Select[Any]:
         setting(settings.manual_approval),
         setting(settings.require_prior_approval),
         setting(settings.privacy_mode),
+        posts.post_first,
     ).where(posts.slug == bindparam("slug"))
 
 

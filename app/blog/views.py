@@ -28,6 +28,7 @@ from ..discussion.author_links import make_author_token
 from ..discussion.comment_pages import CommentPage
 from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.notifications import NotificationSettings
+from ..discussion.post_first import has_posted, hidden_message, thread_is_shown
 from ..discussion.reply_threads import build_threads
 from ..discussion.rules import (
     EVERY_COMMENT_REVIEWED,
@@ -113,10 +114,16 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
     if page_number is not None and page is None:
         abort(404)  # no such comment page (or comments are not paged)
 
-    def has_held_comment() -> bool:
-        return bool(queries.own_held_comment_ids(head.id, own_comment_ids()))
+    own_ids = own_comment_ids()
 
-    if not request_is_personal(shows_saved_details=True, holds_own_content=has_held_comment):
+    def holds_own_content() -> bool:
+        # A held comment of theirs, or (post first) a reply of theirs that opens the thread:
+        # either way the page is this reader's own, never the cached copy.
+        if queries.own_held_comment_ids(head.id, own_ids):
+            return True
+        return head.post_first and has_posted(head.id, own_ids)
+
+    if not request_is_personal(shows_saved_details=True, holds_own_content=holds_own_content):
         return public_page(head, state, page)
     post = db.session.get_one(Post, head.id)
     privacy = bool(head.privacy_mode)
@@ -128,20 +135,25 @@ def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | 
     version, window state (the form or the message in its place) and comment page, then only
     this reader's CSRF token is put in."""
 
+    # A reader who gets the shared copy of a post-first post has not posted on it (else the
+    # request is personal): the copy never holds the thread, whoever's request renders it.
+    thread_shown = not head.post_first
+
     def render() -> str:
         post = db.session.get_one(Post, head.id)
         form = CommentForm(formdata=None)
         options = {"state": state, "page": page, "review": review, "privacy": privacy}
-        return render_post_page(post, form, **options)[0]
+        return render_post_page(post, form, thread_shown=thread_shown, **options)[0]
 
     review = review_of(head)
     privacy = bool(head.privacy_mode)
     # The review notice follows the discussion settings, which move no page version. (Privacy
     # mode does move every post's page version; it is in the key all the same.)
     notice = {None: "-", FIRST_COMMENT_REVIEWED: "first", EVERY_COMMENT_REVIEWED: "every"}
+    thread = "thread" if thread_shown else "hidden"
     key = (
-        f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}:{notice[review]}"
-        f":{int(privacy)}"
+        f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}:"
+        f"{notice[review]}:{int(privacy)}:{thread}"
     )
     return cached_page(key, render)
 
@@ -234,6 +246,20 @@ def public_parts(
     return parts
 
 
+def hidden_parts(post: Post, comments_open: bool) -> PostParts:
+    """The parts a reader who has not posted on a post-first post sees: the post, and in place
+    of the comments how many there are and why they are hidden (cached like the thread)."""
+    key = f"post-parts-hidden:{post.id}:{post.page_version}:{int(comments_open)}"
+    parts = cache.get(key)
+    if parts is None:
+        count = queries.approved_total(post.id)
+        article = get_template_attribute("blog/_post_parts.html", "article")
+        hidden = get_template_attribute("blog/_post_parts.html", "hidden_discussion")
+        parts = PostParts(article(post), hidden(post, count, comments_open, hidden_message(count)))
+        cache.set(key, parts)
+    return parts
+
+
 def render_post_page(
     post: Post,
     form: CommentForm | InstructorCommentForm | None = None,
@@ -243,13 +269,16 @@ def render_post_page(
     page: CommentPage | Literal["opening"] | None = "opening",
     review: str | Literal["from-settings"] | None = "from-settings",
     privacy: bool | None = None,
+    thread_shown: bool | None = None,
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
     On GET the form is empty or pre-filled from the reader's saved details; after a refused
     submission it is the reader's own form, with their text and the reasons. Only the form and
     the comments that differ per reader (held ones) are rendered per request; the rest is cached.
-    ``privacy`` is the site's privacy mode (None: read from the settings).
+    ``privacy`` is the site's privacy mode (None: read from the settings). On a post-first
+    post, a reader who has not posted sees no comments (``thread_shown`` None: decided from
+    this browser's session).
     """
     if form is None:
         form = blank_form()
@@ -282,7 +311,19 @@ def render_post_page(
         privacy = load_settings().privacy_mode
 
     can_moderate = current_user.is_authenticated
-    own_held = queries.own_held_comment_ids(post.id, own_comment_ids())
+    own_ids = own_comment_ids()
+    if thread_shown is None:
+        thread_shown = thread_is_shown(
+            post_first=post.post_first,
+            can_moderate=can_moderate,
+            has_posted=post.post_first and not can_moderate and has_posted(post.id, own_ids),
+        )
+    if not thread_shown:
+        parts = hidden_parts(post, comments_open)
+        if form.parent_comment_id() is not None:
+            form.parent_id.data = ""  # no comment to answer in view: the reply goes under the post
+        return render_page(post, parts, comments_open, state, form, review, None, status, privacy)
+    own_held = queries.own_held_comment_ids(post.id, own_ids)
     confirmation = posted_confirmation()
     if can_moderate or own_held or confirmation:
         comments = queries.visible_comments(post, own_held, include_held=can_moderate, page=page)
@@ -297,6 +338,21 @@ def render_post_page(
         if BAD_PARENT not in form.form_errors:
             form.form_errors.append(BAD_PARENT)
         form.parent_id.data = ""  # the reader's next try goes under the post
+    return render_page(post, parts, comments_open, state, form, review, reply_to, status, privacy)
+
+
+def render_page(
+    post: Post,
+    parts: PostParts,
+    comments_open: bool,
+    state: WindowState,
+    form: CommentForm | InstructorCommentForm,
+    review: str | None,
+    reply_to: Comment | None,
+    status: int,
+    privacy: bool,
+) -> tuple[str, int]:
+    """The post page around its parts and the reply form."""
     return render_template(
         "blog/post.html",
         post=post,
@@ -306,7 +362,7 @@ def render_post_page(
         form=form,
         review_notice=review,
         instructor_name=current_user.public_name if current_user.is_authenticated else None,
-        remembered_name=remembered_name,
+        remembered_name=remembered_reader(form),
         reply_to=reply_to,
         privacy=privacy,
     ), status
@@ -403,9 +459,9 @@ def create(slug: str) -> Response | tuple[str, int]:
         return response
 
     remember_comment_time(now)
-
-    if comment.status is CommentStatus.PENDING:
-        remember_own_comment(comment.id)
+    # Every comment this browser writes, whatever its status: a held one is shown to its author,
+    # and any one opens a post-first thread (discussion.post_first).
+    remember_own_comment(comment.id)
     if comment.status in (CommentStatus.PENDING, CommentStatus.APPROVED):
         # Shown inside the comment, where the page lands (a held one's notice says it all).
         flash(PUBLISHED_MESSAGE if comment.is_visible else HELD_MESSAGE, POSTED)
@@ -517,6 +573,14 @@ def comment_url(comment: Comment, *, external: bool = False) -> str:
 def comment_permalink(comment_id: int) -> Response:
     """A comment's lasting address (feeds, emails): sent on to the page that holds it now."""
     comment = db.get_or_404(Comment, comment_id)
-    if not comment.post.is_public(utcnow()) and not current_user.is_authenticated:
+    post = comment.post
+    if not post.is_public(utcnow()) and not current_user.is_authenticated:
         abort(404)
+    if not thread_is_shown(
+        post_first=post.post_first,
+        can_moderate=current_user.is_authenticated,
+        has_posted=post.post_first and has_posted(post.id, own_comment_ids()),
+    ):
+        # Not even which comment page holds it: the post, where the reader can answer first.
+        return redirect(url_for("blog.post", slug=post.slug, _anchor="comments"))
     return redirect(comment_url(comment))

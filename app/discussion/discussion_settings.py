@@ -36,6 +36,7 @@ def save_settings(
     digest_minutes: int,
     privacy_mode: bool = False,
     address_retention_days: int = 30,
+    reports_to_hold: int = 3,
 ) -> DiscussionSettings:
     """Store the instructor's discussion settings (the one row, created on the first save);
     commits. The form has checked each value; an empty notification address is stored as ""."""
@@ -53,6 +54,7 @@ def save_settings(
     # Turning privacy mode on or off moves every page version (discussion.page_versions).
     settings.privacy_mode = privacy_mode
     settings.address_retention_days = address_retention_days
+    settings.reports_to_hold = reports_to_hold
     db.session.add(settings)
     db.session.commit()
     return settings

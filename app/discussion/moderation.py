@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..extensions import db
-from ..models import Comment, CommentStatus, Instructor, StatusChange
+from ..models import Comment, CommentReport, CommentStatus, Instructor, StatusChange
 from ..text import plural
 
 PENDING, APPROVED, SPAM, TRASH = (
@@ -155,9 +155,10 @@ def status_before_entering(comment: Comment) -> CommentStatus | None:
 
 
 def held_reason(comment: Comment) -> str | None:
-    """Why the rules held a comment (or sent it to Spam), from the history they recorded; None
-    when the rules approved it or left no record. Older records keep their older wording."""
-    for change in comment.history:
+    """Why the rules last held a comment (or sent it to Spam), from the history they recorded
+    (readers' reports hold through the rules too); None when the rules approved it or left no
+    record. Older records keep their older wording."""
+    for change in reversed(comment.history):
         if change.actor == "rules" and change.to_status is not APPROVED:
             return change.reason or None
     return None
@@ -227,8 +228,22 @@ def apply_action(
             continue
         outcome.changed.append((comment.id, comment.status))
         change_status(comment, target, actor=actor, instructor=instructor, now=now)
+    # The instructor has decided on these comments: readers' reports so far are answered.
+    resolve_reports([comment_id for comment_id, _ in outcome.changed], now)
     db.session.commit()
     return outcome
+
+
+def resolve_reports(comment_ids: list[int], now: datetime) -> None:
+    """Mark the open reports of ``comment_ids`` resolved: they leave the Reported view and no
+    longer count towards holding the comment (no commit: part of the instructor's decision)."""
+    if not comment_ids:
+        return
+    db.session.execute(
+        db.update(CommentReport)
+        .where(CommentReport.comment_id.in_(comment_ids), CommentReport.resolved_at.is_(None))
+        .values(resolved_at=now)
+    )
 
 
 def delete_permanently(comment: Comment) -> None:

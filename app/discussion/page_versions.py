@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import (
     CacheVersion,
     Comment,
+    CommentReport,
     CommentStatus,
     DiscussionSettings,
     Instructor,
@@ -30,8 +31,17 @@ from ..models import (
 APPROVED = CommentStatus.APPROVED
 MODERATION = "moderation"
 # What a moderation page shows: any change to one of these bumps the moderation version (the
-# queue marks each comment as a student's or a guest's, so the roster counts too).
-MODERATED_MODELS = (Comment, Post, StatusChange, Instructor, Student, StudentCommentLink)
+# queue marks each comment as a student's or a guest's, so the roster counts too; readers'
+# reports fill its Reported view).
+MODERATED_MODELS = (
+    Comment,
+    Post,
+    StatusChange,
+    Instructor,
+    Student,
+    StudentCommentLink,
+    CommentReport,
+)
 
 
 def _post_ids_of(comment: Comment) -> set[int]:

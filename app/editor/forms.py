@@ -70,6 +70,7 @@ class PostForm(FlaskForm):
         "Close comments after this many days (empty: the site's setting)",
         validators=[Optional(), NumberRange(1, 36_500, "Enter a number of days from 1 to 36,500.")],
     )
+    post_first = BooleanField("Readers post before seeing replies")
     # The edit version this form was loaded from; a save from an older one is a conflict.
     edit_version = HiddenField()
     # Set when the instructor has seen a conflict and chose to keep their own text.

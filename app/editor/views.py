@@ -156,6 +156,7 @@ def draft_from(form: PostForm, post: Post | None) -> PostDraft:
         publish_at=publish_at,
         comments_open=form.comments_open.data,
         close_after_days=form.close_after_days.data,
+        post_first=form.post_first.data,
     )
 
 

@@ -59,6 +59,10 @@ class DiscussionSettingsForm(FlaskForm):
         "Keep commenters' IP addresses for this many days",
         validators=[NumberRange(1, 3_650, "Enter a number of days from 1 to 3,650.")],
     )
+    reports_to_hold = IntegerField(
+        "Hold a published comment for review once this many readers report it (0: never)",
+        validators=[NumberRange(0, 100, "Enter a number from 0 to 100.")],
+    )
     notify_email = StringField(
         "Email me when a comment is held for review, at",
         filters=[clean_line],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_
 
 from ..extensions import db
-from ..models import Comment, CommentStatus, Post
+from ..models import Comment, CommentReport, CommentStatus, Post, ReportReason
 
 PER_PAGE = 20
 
@@ -22,7 +25,58 @@ def status_counts() -> dict[str, int]:
     counts = {status.value: 0 for status in CommentStatus}
     counts.update({status.value: count for status, count in rows})
     counts["all"] = counts["pending"] + counts["approved"]
+    counts["reported"] = (
+        db.session.scalar(
+            db.select(db.func.count(db.distinct(CommentReport.comment_id))).where(
+                CommentReport.resolved_at.is_(None)
+            )
+        )
+        or 0
+    )
     return counts
+
+
+# Comments with reports the instructor has not answered yet: the Reported view.
+OPEN_REPORTS = db.select(CommentReport.comment_id).where(CommentReport.resolved_at.is_(None))
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """A comment's open reports for its row: how many, and the reasons in words (who sent them
+    is never shown: it is not even stored)."""
+
+    count: int
+    reasons: list[str]
+
+
+def open_reports(comments: list[Comment]) -> dict[int, ReportSummary]:
+    """Each listed comment's unanswered reports, in one query."""
+    ids = [c.id for c in comments]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(CommentReport.comment_id, CommentReport.reason, CommentReport.note)
+        .where(CommentReport.comment_id.in_(ids), CommentReport.resolved_at.is_(None))
+        .order_by(CommentReport.created_at, CommentReport.id)
+    ).all()
+    by_comment: dict[int, list[tuple[ReportReason, str]]] = {}
+    for comment_id, reason, note in rows:
+        by_comment.setdefault(comment_id, []).append((reason, note))
+    return {
+        comment_id: ReportSummary(len(reports), reason_lines(reports))
+        for comment_id, reports in by_comment.items()
+    }
+
+
+def reason_lines(reports: list[tuple[ReportReason, str]]) -> list[str]:
+    """ "Unkind (2)", "Off-topic", then each "Other" with its words."""
+    counted = Counter(reason for reason, note in reports if not note)
+    lines = [
+        reason.label if count == 1 else f"{reason.label} ({count})"
+        for reason, count in counted.items()
+    ]
+    lines += [f"{reason.label}: “{note}”" for reason, note in reports if note]
+    return lines
 
 
 def pending_count() -> int:
@@ -67,8 +121,11 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def queue_page(status: CommentStatus | None, search: str, page: int) -> Pagination:
-    """One page of the queue, newest first, with each comment's post, parent and history loaded."""
+def queue_page(
+    status: CommentStatus | None, search: str, page: int, *, reported: bool = False
+) -> Pagination:
+    """One page of the queue, newest first, with each comment's post, parent and history loaded.
+    ``reported``: the comments with reports the instructor has not answered, in any status."""
     query = (
         db.select(Comment)
         .options(
@@ -78,7 +135,9 @@ def queue_page(status: CommentStatus | None, search: str, page: int) -> Paginati
         )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
-    if status is None:
+    if reported:
+        query = query.where(Comment.id.in_(OPEN_REPORTS))
+    elif status is None:
         query = query.where(Comment.status.in_([CommentStatus.PENDING, CommentStatus.APPROVED]))
     else:
         query = query.where(Comment.status == status)

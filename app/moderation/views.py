@@ -37,6 +37,7 @@ from ..discussion.moderation import (
     undo,
 )
 from ..discussion.page_versions import moderation_version
+from ..discussion.reports import keep_comment
 from ..discussion.windows import late_comment_ids
 from ..extensions import db
 from ..models import Comment, CommentStatus, Post, utcnow
@@ -52,7 +53,9 @@ from .forms import CommentEditForm, DiscussionSettingsForm, ReplyForm
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 UNDO_KEY = undo_stack.UNDO_KEY
-FILTERS = ("all", "pending", "approved", "spam", "trash")
+FILTERS = ("all", "pending", "reported", "approved", "spam", "trash")
+# The comments readers have reported (and the instructor has not answered), in any status.
+REPORTED = "reported"
 
 
 # Every moderation route but the signed email links is for the logged-in instructor only.
@@ -122,18 +125,20 @@ def queue() -> Response | str:
 
 
 def render_queue() -> str:
-    status = parse_filter(request.args.get("status"))
+    reported = request.args.get("status") == REPORTED
+    status = None if reported else parse_filter(request.args.get("status"))
     search = clean_line(request.args.get("q", ""))[:200]
     page = max(request.args.get("page", 1, type=int), 1)
     here = request.full_path.rstrip("?")
-    comments = queries.queue_page(status, search, page)
+    comments = queries.queue_page(status, search, page, reported=reported)
     if page > 1 and not comments.items and comments.pages:
-        comments = queries.queue_page(status, search, comments.pages)  # past the end: show the last
+        # Past the end: show the last page.
+        comments = queries.queue_page(status, search, comments.pages, reported=reported)
     return render_template(
         "moderation/queue.html",
         comments=comments,
         counts=queries.status_counts(),
-        current_filter=status.value if status else "all",
+        current_filter=filter_name(status, reported),
         filters=FILTERS,
         search=search,
         bulk_actions=list(Action),
@@ -143,10 +148,17 @@ def render_queue() -> str:
     )
 
 
+def filter_name(status: CommentStatus | None, reported: bool) -> str:
+    if reported:
+        return REPORTED
+    return status.value if status else "all"
+
+
 def row_context(comments: list[Comment]) -> dict[str, Any]:
     """What the row partial needs beside each comment: why it was held, its author's history,
-    and the class's marks (roster or guest, late)."""
+    the class's marks (roster or guest, late) and readers' unanswered reports."""
     return {
+        "reports": queries.open_reports(comments),
         "marks": comment_marks(comments),
         "late": late_comment_ids(comments),
         "actions_for": actions_for,
@@ -162,17 +174,19 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def view_of(next_url: str | None) -> tuple[CommentStatus | None, str, int, str]:
-    """The filter, search and page of the queue page an action came from (its ``next``)."""
+def view_of(next_url: str | None) -> tuple[CommentStatus | None, bool, str, int, str]:
+    """The filter (a status, or Reported), search and page of the queue page an action came
+    from (its ``next``)."""
     here = safe_next(next_url, url_for("moderation.queue"))
     args = parse_qs(urlsplit(here).query)
     name = (args.get("status") or ["pending"])[0]
     known = {s.value: s for s in CommentStatus}
-    status = None if name == "all" else known.get(name, CommentStatus.PENDING)
+    reported = name == REPORTED
+    status = None if name in ("all", REPORTED) else known.get(name, CommentStatus.PENDING)
     search = clean_line((args.get("q") or [""])[0])[:200]
     page_text = (args.get("page") or ["1"])[0]
     page = int(page_text) if page_text.isdigit() and len(page_text) < 6 else 1
-    return status, search, max(page, 1), here
+    return status, reported, search, max(page, 1), here
 
 
 def shown_ids() -> set[int]:
@@ -189,10 +203,10 @@ def answer(message: str, *, ok: bool, touched: list[int]) -> Response:
     The script puts the rows in this order and drops the others, so a row that left the view
     disappears, the page refills from the next one, and a stale row is refreshed.
     """
-    status, search, page, here = view_of(request.form.get("next"))
-    comments = queries.queue_page(status, search, page)
+    status, reported, search, page, here = view_of(request.form.get("next"))
+    comments = queries.queue_page(status, search, page, reported=reported)
     if page > 1 and not comments.items and comments.pages:
-        comments = queries.queue_page(status, search, comments.pages)
+        comments = queries.queue_page(status, search, comments.pages, reported=reported)
     shown = shown_ids()
     fresh = [c for c in comments.items if c.id not in shown or c.id in touched]
     context = row_context(fresh)
@@ -212,7 +226,7 @@ def answer(message: str, *, ok: bool, touched: list[int]) -> Response:
         pages=render_template(
             "moderation/_pagination.html",
             comments=comments,
-            current_filter=status.value if status else "all",
+            current_filter=filter_name(status, reported),
             search=search,
         ),
     )
@@ -272,6 +286,21 @@ def finish(outcome: Outcome) -> Response:
     if wants_json():
         return answer(outcome.message(), ok=bool(outcome.count), touched=touched)
     flash(outcome.message(), "success" if outcome.count else "error")
+    return back_to_queue()
+
+
+@bp.post("/comments/<int:comment_id>/keep")
+def keep(comment_id: int) -> Response:
+    """Keep a reported comment as it is: its reports so far are answered."""
+    comment = keep_comment(comment_id, utcnow())
+    if comment is None:
+        message, ok, touched = "That comment no longer exists: it was deleted meanwhile.", False, []
+    else:
+        message = f"Kept the comment by {comment.author_name}; its reports are dismissed."
+        ok, touched = True, [comment.id]
+    if wants_json():
+        return answer(message, ok=ok, touched=touched)
+    flash(message, "success" if ok else "error")
     return back_to_queue()
 
 

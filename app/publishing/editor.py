@@ -42,6 +42,8 @@ class PostDraft:
     publish_at: datetime | None = None
     comments_open: bool = True
     close_after_days: int | None = None
+    # Readers see classmates' comments only after posting their own (discussion.post_first).
+    post_first: bool = False
 
 
 NOT_SAVED = "The post could not be saved just now; your text is below. Please try again."
@@ -118,6 +120,7 @@ def apply_draft(post: Post, draft: PostDraft, intent: Intent, now: datetime) -> 
     post.excerpt = draft.excerpt
     post.comments_open = draft.comments_open
     post.close_after_days = draft.close_after_days
+    post.post_first = draft.post_first
     if intent is Intent.PUBLISH:
         post.status = PostStatus.PUBLISHED
         post.published_at = draft.publish_at or (post.published_at if was_published else now)

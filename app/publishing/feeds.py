@@ -1,5 +1,8 @@
 """What the Atom feeds hold: published posts, and approved comments on published posts.
 
+Comments on a post-first post (readers see them only after posting their own) are in no feed:
+a feed has no session to tell who has posted.
+
 Each reader of a feed first reads its *version* (a small query: the listed rows' ids and page
 versions), which is the feed's cache key; the entries are loaded only when that key misses.
 Drafts, scheduled posts and any comment not approved never appear.
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, false
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -58,7 +61,11 @@ def _comments_feed_version(one_post: bool) -> Any:
     statement = (
         db.select(COMMENTS.id, POSTS.id, POSTS.page_version, COMMENTS.created_at)
         .join(Post.__table__, COMMENTS.post_id == POSTS.id)
-        .where(COMMENTS.status == CommentStatus.APPROVED.value, public_posts(bindparam("now")))
+        .where(
+            COMMENTS.status == CommentStatus.APPROVED.value,
+            public_posts(bindparam("now")),
+            POSTS.post_first == false(),
+        )
         .order_by(COMMENTS.created_at.desc(), COMMENTS.id.desc())
         .limit(COMMENTS_IN_FEED)
     )
@@ -71,8 +78,9 @@ POST_COMMENTS_FEED_VERSION = _comments_feed_version(one_post=True)
 
 def comments_feed_version(now: datetime, post_id: int | None = None) -> list[tuple[Any, ...]]:
     """(comment id, post id, post's page version, created at) of the newest approved comments
-    on published posts (or on one post), newest first. A comment's edit moves its post's page
-    version, and any status change changes the ids: together they say whether a feed is current."""
+    on published posts (or on one post) that are not post first, newest first. A comment's edit
+    moves its post's page version, and any status change changes the ids: together they say
+    whether a feed is current."""
     if post_id is None:
         statement, values = COMMENTS_FEED_VERSION, {"now": now}
     else:

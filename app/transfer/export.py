@@ -275,14 +275,22 @@ ADDED_TO_VERSION_2: dict[str, dict[str, Any]] = {
     # Nobody had asked to be emailed before the box existed.
     "comments": {"notify_author": False},
     # Full names, and addresses kept as long as the rules use them, as before the settings.
-    "discussion_settings": {"privacy_mode": False, "address_retention_days": 30},
+    "discussion_settings": {
+        "privacy_mode": False,
+        "address_retention_days": 30,
+        "reports_to_hold": 3,
+    },
+    # Every reader saw every thread before a post could ask them to post first.
+    "posts": {"post_first": False},
 }
+# Tables added after version 2 was first written: empty in an export made before them.
+TABLES_ADDED_TO_VERSION_2 = ("comment_reports",)
 
 
 def fill_added_columns(tables: dict[str, Any]) -> dict[str, Any]:
-    """``tables`` with the columns added to version 2 since it was written, where a row of an
-    older file lacks them (anything that is not a row is left for ``read_rows`` to refuse)."""
-    filled = dict(tables)
+    """``tables`` with the tables and columns added to version 2 since it was written, where
+    an older file lacks them (anything that is not a row is left for ``read_rows`` to refuse)."""
+    filled = {name: [] for name in TABLES_ADDED_TO_VERSION_2} | tables
     for name, added in ADDED_TO_VERSION_2.items():
         rows = tables.get(name)
         if isinstance(rows, list):

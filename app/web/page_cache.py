@@ -54,7 +54,9 @@ def request_is_personal(
     keyed to this user (``keyed_to_user``, the instructor's queue): a login session, which shows
     the instructor's bar. For a page that shows the reader's saved name, email and website or a
     reply target (``shows_saved_details``): their cookies or ``?replytocom``. Last, and only if
-    nothing else decided (it may query): ``holds_own_content``, such as a held comment of theirs.
+    nothing else decided (it may query): ``holds_own_content``, such as a held comment of theirs
+    or, on a post-first post, a comment of theirs that opens the thread to them (the shared copy
+    of such a post never holds the thread).
     """
     if has_flashed_messages():
         return True

@@ -1,7 +1,10 @@
-"""What a reader's browser remembers: their own held comments and, if asked, their details."""
+"""What a reader's browser remembers: the comments it wrote, a reporter id and, if asked, the
+reader's details."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, current_app, request, session
@@ -10,6 +13,7 @@ OWN_COMMENTS_KEY = "own_comments"
 LAST_COMMENT_KEY = "last_comment_at"
 POSTED_KEY = "posted_comment"
 POSTED_LINK_KEY = "posted_comment_link"
+REPORTER_KEY = "reporter"
 # Enough for a lively discussion; the oldest are forgotten first.
 MAX_OWN_COMMENTS = 50
 AUTHOR_COOKIES = {
@@ -21,15 +25,31 @@ REMEMBER_FOR = timedelta(days=365)
 
 
 def own_comment_ids() -> set[int]:
-    """Ids of comments this browser wrote, from the signed session cookie (not the IP address)."""
+    """Ids of comments this browser wrote, whatever became of them, from the signed session
+    cookie (not the IP address): its held comments are shown to it, and any of them opens a
+    post-first thread (``discussion.post_first`` checks what became of them)."""
     ids = session.get(OWN_COMMENTS_KEY, [])
     return {i for i in ids if isinstance(i, int)} if isinstance(ids, list) else set()
 
 
 def remember_own_comment(comment_id: int) -> None:
+    """Remember that this browser wrote ``comment_id`` (the reply form; a page that proves the
+    reader wrote it may call this too)."""
     ids = [i for i in session.get(OWN_COMMENTS_KEY, []) if i != comment_id]
     session[OWN_COMMENTS_KEY] = [*ids, comment_id][-MAX_OWN_COMMENTS:]
     session.permanent = True
+
+
+def reporter_hash() -> str:
+    """This browser as a reporter of comments: a hash of a random id kept in its signed session
+    (made on its first report). Only the hash is stored with a report, and it names nobody; it
+    lets one browser report a comment only once."""
+    reporter = session.get(REPORTER_KEY)
+    if not isinstance(reporter, str) or len(reporter) < 16:
+        reporter = secrets.token_urlsafe(16)
+        session[REPORTER_KEY] = reporter
+        session.permanent = True
+    return hashlib.sha256(reporter.encode()).hexdigest()
 
 
 def last_comment_time() -> datetime | None:
