@@ -272,14 +272,23 @@ VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
 # may be missing from a file.
 ADDED_TO_VERSION_2: dict[str, dict[str, Any]] = {
     # Nobody had asked to be emailed before the box existed.
-    "comments": {"notify_author": False},
+    "comments": {
+        "notify_author": False,
+        "notify_replies_from_anyone": False,
+        "published_email_sent_at": None,
+        "reply_email_sent_at": None,
+    },
 }
+# Tables added after version 2 was first written: empty in an older file.
+TABLES_ADDED_TO_VERSION_2 = ("email_opt_outs",)
 
 
 def fill_added_columns(tables: dict[str, Any]) -> dict[str, Any]:
     """``tables`` with the columns added to version 2 since it was written, where a row of an
     older file lacks them (anything that is not a row is left for ``read_rows`` to refuse)."""
     filled = dict(tables)
+    for name in TABLES_ADDED_TO_VERSION_2:
+        filled.setdefault(name, [])
     for name, added in ADDED_TO_VERSION_2.items():
         rows = tables.get(name)
         if isinstance(rows, list):
