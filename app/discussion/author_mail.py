@@ -10,6 +10,7 @@ by the outbox after the commit.
 from __future__ import annotations
 
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -18,6 +19,10 @@ from .author_links import make_author_token
 from .mail_text import NotificationSettings, one_line
 from .outbox import queue_message
 from .unsubscribe import address_opted_out, make_unsubscribe_token
+
+# Lines up to RFC 5322's limit: at the usual 78, the List-Unsubscribe address (one long word)
+# would be folded into encoded-words, which mail clients do not read as an address.
+AUTHOR_MAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
 def check_link(comment: Comment, notify: NotificationSettings) -> str:
@@ -51,7 +56,7 @@ def queue_author_email(
     nothing queued, when the author did not opt in. The caller commits."""
     if not may_email_author(comment):
         return None
-    message = EmailMessage()
+    message = EmailMessage(policy=AUTHOR_MAIL_POLICY)
     message["Subject"] = f"[{notify.blog_title}] {subject}"
     message["From"] = notify.from_address
     message["To"] = one_line(comment.author_email)
