@@ -3,6 +3,8 @@ author who asked, once each, and unsubscribing from them (RFC 8058 one-click, an
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from email.header import decode_header, make_header
 from email.message import Message
@@ -17,7 +19,7 @@ from app.extensions import db
 from app.models import Comment, CommentStatus, DiscussionSettings, EmailOptOut
 
 from .conftest import csrf_token_from, form_post, stored_comments
-from .mail_servers import outbox_rows
+from .mail_servers import outbox_rows, smtp_server, wait_until
 from .test_notifications import body_of, emails
 
 PENDING, APPROVED = CommentStatus.PENDING, CommentStatus.APPROVED
@@ -251,6 +253,23 @@ def test_every_author_email_carries_a_one_click_unsubscribe(app, post_id):
     assert app.test_client().get(path).status_code == 200
 
 
+def test_the_unsubscribe_headers_reach_a_real_mail_server_intact(app, post_id):
+    """The sender parses the stored message again before SMTP: nothing may fold the address
+    into encoded-words on the way (a mail client would not find it)."""
+    with smtp_server() as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        post_as(app, "Ada", "ada@example.com", notify_me="y")
+        wait_until(lambda: [m for m in server.received if m["To"] == "ada@example.com"])
+    [raw] = [r for r in server.raw if b"To: ada@example.com" in r]
+    # As sent (compat32 leaves header values as they came): "<URL>", no encoded-words, unfolded.
+    headers = email.message_from_bytes(raw)
+    header = headers["List-Unsubscribe"]
+    assert re.fullmatch(rf"<{re.escape(SITE)}/unsubscribe/[\w.-]+>", header), header
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message.get_content().rstrip().endswith(header[1:-1])
+
+
 # Unsubscribing
 
 
@@ -412,8 +431,8 @@ def test_a_busy_discussion_writes_only_to_authors_who_asked(app, moderator, post
         db.session.commit()
     # Readers, some asking (one for anyone's replies), some not; all held as first comments.
     asking = {"ada@example.com": "anyone", "bob@example.com": "instructor"}
-    for name, email in [("Ada", "ada@example.com"), ("Bob", "bob@example.com")]:
-        post_as(app, name, email, notify_me="y", replies_from=asking[email])
+    for name, address in [("Ada", "ada@example.com"), ("Bob", "bob@example.com")]:
+        post_as(app, name, address, notify_me="y", replies_from=asking[address])
     for name in ("Cy", "Di", "Ed"):
         post_as(app, name, f"{name.lower()}@example.com", replies_from="anyone")
     ids = {c.author_email: c.id for c in stored_comments(app)}
