@@ -18,8 +18,8 @@ from app.discussion.unsubscribe import make_unsubscribe_token
 from app.extensions import db
 from app.models import Comment, CommentStatus, DiscussionSettings, EmailOptOut
 
-from .conftest import csrf_token_from, form_post, stored_comments
-from .mail_servers import outbox_rows, smtp_server, wait_until
+from .conftest import csrf_token_from, form_post, recorded_queries, stored_comments
+from .mail_servers import outbox_rows, sender_done, smtp_server, wait_until
 from .test_notifications import body_of, emails
 
 PENDING, APPROVED = CommentStatus.PENDING, CommentStatus.APPROVED
@@ -121,6 +121,24 @@ def test_bulk_approve_writes_to_each_author_who_asked_and_nobody_else(
     form_post(moderator, "/moderation/bulk", {"action": "approve", "ids": [*asked, silent]})
     assert sorted(m["To"] for m in emails(app)) == ["a0@example.com", "a1@example.com"]
     assert all(subject_of(m) == f"[Class Blog] {PUBLISHED}" for m in emails(app))
+
+
+def test_bulk_approval_emails_cost_a_few_statements_per_comment(
+    app, moderator, post_id, make_comment
+):
+    """The opt-out lookup must not flush each comment's change (and the page versions) on its
+    own: 20 comments cost 3-4 statements each (lookup, outbox row, status, history)."""
+
+    def statements_to_approve(count: int) -> int:
+        ids = [make_comment(post_id, status=PENDING, notify_author=True) for _ in range(count)]
+        sender_done(app)
+        token = csrf_token_from(moderator.get("/moderation").text)
+        form = {"csrf_token": token, "action": "approve", "ids": ids}
+        return len(recorded_queries(app, moderator, "/moderation/bulk", form=form))
+
+    five, twenty = statements_to_approve(5), statements_to_approve(20)
+    assert twenty - five <= 15 * 4, (five, twenty)
+    assert len(outbox_rows(app)) == 25
 
 
 def test_the_instructors_email_link_approves_and_tells_the_author(app, post_id, make_comment):
