@@ -52,8 +52,9 @@ def queue_author_email(
     text: str,
     now: datetime,
 ) -> OutboxMessage | None:
-    """Queue ``text`` to the comment's author, with their private link under it; None, and
-    nothing queued, when the author did not opt in. The caller commits."""
+    """Queue ``text`` to the comment's author, with their private link and the unsubscribe
+    link under it; None, and nothing queued, when the author did not opt in or has
+    unsubscribed. The caller commits."""
     if not may_email_author(comment):
         return None
     message = EmailMessage(policy=AUTHOR_MAIL_POLICY)
