@@ -207,6 +207,13 @@ class Comment(db.Model):
     wordpress_id: Mapped[int | None] = mapped_column(unique=True, default=None)
     # The author ticked "Email me about this comment": the only comments whose authors we write to.
     notify_author: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Whose replies they hear about: the instructor's only (the default), or anyone's.
+    notify_replies_from_anyone: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When the "your comment is published" email was queued (or the posting email said so):
+    # at most one per comment, however often it is unapproved and approved again.
+    published_email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # On a reply: when its author's parent was told about it, so a reply is announced once.
+    reply_email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     post: Mapped[Post] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
@@ -297,6 +304,16 @@ class UsedActionLink(db.Model):
 
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EmailOptOut(db.Model):
+    """An address that asked for no more email from this blog (from an unsubscribe link):
+    stored trimmed and lowercased, so every spelling of it is refused."""
+
+    __tablename__ = "email_opt_outs"
+
+    address: Mapped[str] = mapped_column(String(254), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class DiscussionSettings(db.Model):

@@ -106,6 +106,7 @@ def hanging_server() -> Iterator[HangingServer]:
 class SmtpServer:
     port: int
     received: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # each message as it came over the wire
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
@@ -138,6 +139,7 @@ def serve_smtp(connection: socket.socket, server: SmtpServer) -> None:
                     break
                 lines.append(data[1:] if data.startswith(b"..") else data)
             message = email.message_from_bytes(b"".join(lines), policy=email.policy.default)
+            server.raw.append(b"".join(lines))
             server.received.append(message)  # type: ignore[arg-type]
             server.envelopes.append((sender, recipients))
             reply("250 OK: queued")

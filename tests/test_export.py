@@ -30,6 +30,7 @@ from app.models import (
     Comment,
     CommentReport,
     CommentStatus,
+    EmailOptOut,
     Instructor,
     OldSlug,
     Post,
@@ -110,7 +111,15 @@ def source(
     top = make_comment(essay, body="Top 🎉", author_url="https://a.example/?q=1&r=<2>")
     question = make_comment(essay, parent_id=top, body=f"质疑{NBSP}?", status=PENDING)
     make_comment(essay, parent_id=question, body="deeper\n\twith tab", status=SPAM)
-    binned = make_comment(essay, body="binned", user_agent="Mozilla/5.0 ✓")
+    binned = make_comment(
+        essay,
+        body="binned",
+        user_agent="Mozilla/5.0 ✓",
+        notify_author=True,
+        notify_replies_from_anyone=True,
+        published_email_sent_at=NOW,
+        reply_email_sent_at=NOW,
+    )
     wanted = make_comment(closed, body="By email", status=PENDING, author_ip="2001:db8::1")
     held = make_comment(closed, body="Held again", author_name="Zoë 👩‍🎓")
 
@@ -121,10 +130,12 @@ def source(
         )
         db.session.add(assistant)
         db.session.commit()
-        reply_as_instructor(db.session.get(Comment, question), f"答え{NBSP}🙂", prof, NOW)
-        reply_as_instructor(db.session.get(Comment, top), "Thanks!", assistant, NOW)
-        apply_action([binned], Action.TRASH, actor="prof", instructor=prof, now=NOW)
-        apply_action([held], Action.UNAPPROVE, actor="ta", instructor=assistant, now=NOW)
+        reply_as_instructor(db.session.get(Comment, question), f"答え{NBSP}🙂", prof, NOW, None)
+        reply_as_instructor(db.session.get(Comment, top), "Thanks!", assistant, NOW, None)
+        apply_action([binned], Action.TRASH, actor="prof", instructor=prof, now=NOW, notify=None)
+        apply_action(
+            [held], Action.UNAPPROVE, actor="ta", instructor=assistant, now=NOW, notify=None
+        )
         settings = load_settings()
         settings.manual_approval = True
         settings.require_prior_approval = False
@@ -134,6 +145,7 @@ def source(
         settings.close_after_days = 30
         settings.notify_email = "prof@example.edu"
         db.session.add(settings)
+        db.session.add(EmailOptOut(address="gone@example.com", created_at=NOW))
         db.session.commit()
         db.session.add(
             StudentCommentLink(comment_id=held, student_id=linked_student, linked_at=NOW)
@@ -279,7 +291,7 @@ def test_new_rows_continue_after_the_imported_ids(source, target, tmp_path):
     with target.app_context():
         prof = db.session.scalar(db.select(Instructor).filter_by(username="prof"))
         parent = db.session.scalar(db.select(Comment).filter_by(status=PENDING))
-        reply = reply_as_instructor(parent, "After the move", prof, NOW)
+        reply = reply_as_instructor(parent, "After the move", prof, NOW, None)
         assert reply.id > largest["comments"]
         assert max(change.id for change in reply.history) > largest["status_changes"]
 
@@ -648,17 +660,28 @@ def test_an_export_from_before_a_column_was_added_still_imports(
     app, runner, tmp_path, make_post, make_comment
 ):
     post_id = make_post(slug="p")
-    make_comment(post_id, notify_author=True)
+    make_comment(post_id, notify_author=True, notify_replies_from_anyone=True)
     path = tmp_path / "export.json"
     assert runner.invoke(args=["export", str(path)]).exit_code == 0
     data = json.loads(path.read_text(encoding="utf-8"))
     for row in data["tables"]["comments"]:
-        del row["notify_author"]  # as a file written before the column existed
-    del data["tables"]["comment_reports"]  # and before the table existed
+        # As a file written before the columns existed.
+        for added in (
+            "notify_author",
+            "notify_replies_from_anyone",
+            "published_email_sent_at",
+            "reply_email_sent_at",
+        ):
+            del row[added]
+    for added in ("comment_reports", "email_opt_outs"):
+        del data["tables"][added]  # nor the tables
     path.write_text(json.dumps(data), encoding="utf-8")
     with app.app_context():
         db.session.delete(db.session.get_one(Post, post_id))  # its comments go with it
         db.session.commit()
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 0, result.output
-    assert [c["notify_author"] for c in stored_rows(app)["comments"].values()] == [False]
+    (comment,) = stored_rows(app)["comments"].values()
+    assert comment["notify_author"] is False
+    assert comment["notify_replies_from_anyone"] is False
+    assert comment["published_email_sent_at"] is None

@@ -108,6 +108,7 @@ def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
         **class_pages(app, instructor_client, post_id, comment_id),
         **privacy_pages(app, reader, instructor_client),
         **report_pages(app, instructor_client, comment_id),
+        **unsubscribe_pages(app, make_comment, post_id),
     }
     assert all(html.lstrip().startswith("<!doctype html>") for html in pages.values())
     return pages
@@ -138,6 +139,26 @@ def report_pages(app, instructor_client, comment_id: int) -> dict[str, str]:
         "report-refused": again.text,
         "queue-reported": instructor_client.get("/moderation?status=reported").text,
         "post-page-hidden-thread": app.test_client().get("/posts/think-first/").text,
+    }
+
+
+def unsubscribe_pages(app, make_comment, post_id: int) -> dict[str, str]:
+    """The unsubscribe page: asking, done, and a second visit."""
+    from app.discussion.unsubscribe import make_unsubscribe_token
+    from app.extensions import db
+    from app.models import Comment
+
+    subscribed = make_comment(post_id, notify_author=True, author_email="sub@example.com")
+    with app.app_context():
+        comment = db.session.get_one(Comment, subscribed)
+        url = f"/unsubscribe/{make_unsubscribe_token(app.config['SECRET_KEY'], comment)}"
+    browser = app.test_client()
+    asking = browser.get(url).text
+    done = browser.post(url, data={"csrf_token": csrf_token_from(asking), "scope": "comment"})
+    return {
+        "unsubscribe": asking,
+        "unsubscribe-done": done.text,
+        "unsubscribe-again": browser.get(url).text,
     }
 
 
@@ -219,4 +240,4 @@ def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_pat
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == []
-    assert len(files) == len(pages) == 37
+    assert len(files) == len(pages) == 40

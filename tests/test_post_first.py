@@ -144,10 +144,14 @@ def test_trashing_or_deleting_the_only_comment_hides_the_thread_again(
     with app.app_context():
         prof = db.session.get(Instructor, instructor)
         if action == "delete":
-            apply_action([own], Action.TRASH, actor="prof", instructor=prof, now=_now())
-            apply_action([own], Action.DELETE, actor="prof", instructor=prof, now=_now())
+            apply_action(
+                [own], Action.TRASH, actor="prof", instructor=prof, now=_now(), notify=None
+            )
+            apply_action(
+                [own], Action.DELETE, actor="prof", instructor=prof, now=_now(), notify=None
+            )
         else:
-            apply_action([own], action, actor="prof", instructor=prof, now=_now())
+            apply_action([own], action, actor="prof", instructor=prof, now=_now(), notify=None)
     page = client.get("/posts/p/")
     assert "Classmate" not in page.text
     assert "hidden until you post your own reply" in page.text

@@ -154,7 +154,12 @@ def test_trashing_a_reported_comment_takes_it_out_of_the_reported_view(
     with app.app_context():
         prof = db.session.get(Instructor, instructor)
         apply_action(
-            [discussion["comment"]], Action.TRASH, actor="prof", instructor=prof, now=utcnow()
+            [discussion["comment"]],
+            Action.TRASH,
+            actor="prof",
+            instructor=prof,
+            now=utcnow(),
+            notify=None,
         )
     assert "Reported (0)" in moderator.get("/moderation").text
 

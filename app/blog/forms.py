@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from ..text import positive_id
 from ..web.fields import MAX_URL, AuthorFieldsMixin, comment_body_field
@@ -36,6 +37,17 @@ class CommentForm(ReplyTarget, AuthorFieldsMixin, FlaskForm):
         "Save my name, email, and website in this browser for the next time I comment."
     )
     notify_me = BooleanField("Email me about this comment")
+    # Only read when notify_me is ticked. A form from before this field (a page cached or left
+    # open) sends nothing and gets the default.
+    replies_from = RadioField(
+        "Tell me about replies from:",
+        choices=[
+            SelectChoice("instructor", "the instructor only"),
+            SelectChoice("anyone", "anyone"),
+        ],
+        default="instructor",
+        validate_choice=True,
+    )
     # A trap for bots: hidden from people by CSS and from screen readers; anything in it means spam.
     homepage_confirm = StringField(
         "Leave this field empty",

@@ -55,7 +55,7 @@ from ..web.reader_memory import (
     save_author,
     take_posted,
 )
-from ..web.site import SiteLinks
+from ..web.site import mail_values
 from . import queries
 from .forms import CommentForm, InstructorCommentForm
 
@@ -450,6 +450,8 @@ def create(slug: str) -> Response | tuple[str, int]:
             notify=notification_settings(),
             browser_last_comment_at=last_comment_time(),
             author_opted_in=isinstance(form, CommentForm) and bool(form.notify_me.data),
+            replies_from_anyone=isinstance(form, CommentForm)
+            and form.replies_from.data == "anyone",
         ).comment
     except SubmissionRefused as refusal:
         form.form_errors.append(refusal.message)
@@ -536,13 +538,7 @@ def draft_from(form: CommentForm | InstructorCommentForm) -> CommentDraft:
 def notification_settings() -> NotificationSettings:
     """What the instructor's email about a held comment needs. Its links are built on SITE_URL:
     the request's Host is the reader's to choose."""
-    config = current_app.config
-    return NotificationSettings(
-        url_for=SiteLinks(current_app.url_map, config["SITE_URL"]),
-        secret_key=config["SECRET_KEY"],
-        from_address=config["MAIL_FROM"],
-        blog_title=config["BLOG_TITLE"],
-    )
+    return NotificationSettings(**mail_values())
 
 
 def draft_details(draft: CommentDraft) -> dict[str, str]:

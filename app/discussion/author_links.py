@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
 from ..models import Comment
-from .email_links import signer_stamping
+from .signing import signer_stamping
 
 SALT = "author-comment-link"
 # Long enough for a course: a student looks back at the end of term.

@@ -16,7 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Comment, CommentStatus, Instructor, UsedActionLink
+from .mail_text import NotificationSettings
 from .moderation import Action, Outcome, apply_action
+from .signing import signer_stamping
 
 SALT = "comment-action-link"
 LINK_LIFETIME = timedelta(days=7)
@@ -77,17 +79,6 @@ def make_token(
     return serializer.dumps({"c": comment_id, "a": action.value, "n": secrets.token_hex(16)})
 
 
-def signer_stamping(issued_at: datetime) -> type[TimestampSigner]:
-    """A signer that stamps ``issued_at`` instead of the clock (itsdangerous documents
-    ``get_timestamp`` as the method to override): a link made then, as a test needs one."""
-
-    class StampedSigner(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(issued_at.timestamp())
-
-    return StampedSigner
-
-
 def read_token(secret_key: str, token: str, max_age: timedelta = LINK_LIFETIME) -> LinkRequest:
     """Check the signature and age of a link; raises ``LinkError`` with a reader-facing reason."""
     serializer = URLSafeTimedSerializer(secret_key, salt=SALT)
@@ -117,9 +108,10 @@ def already_used(comment_id: int) -> LinkError:
     return LinkError("This link has already been used; it works only once.", change)
 
 
-def use_link(link: LinkRequest, now: datetime) -> Outcome:
+def use_link(link: LinkRequest, now: datetime, notify: NotificationSettings | None) -> Outcome:
     """Act as the link says, once: records the link as used and applies its action, in one
-    transaction. Refuses (``LinkError``) a link used meanwhile, by another click."""
+    transaction (with the emails an approval sends its author, ``notify`` permitting). Refuses
+    (``LinkError``) a link used meanwhile, by another click."""
     db.session.add(UsedActionLink(nonce=link.nonce, used_at=now))
     try:
         db.session.flush()
@@ -127,5 +119,10 @@ def use_link(link: LinkRequest, now: datetime) -> Outcome:
         db.session.rollback()
         raise already_used(link.comment_id) from exc
     return apply_action(
-        [link.comment_id], link.action, actor="email link", instructor=None, now=now
+        [link.comment_id],
+        link.action,
+        actor="email link",
+        instructor=None,
+        now=now,
+        notify=notify,
     )

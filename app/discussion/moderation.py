@@ -15,6 +15,8 @@ from datetime import datetime
 from ..extensions import db
 from ..models import Comment, CommentReport, CommentStatus, Instructor, StatusChange
 from ..text import plural
+from .author_notices import comment_now_visible
+from .mail_text import NotificationSettings
 
 PENDING, APPROVED, SPAM, TRASH = (
     CommentStatus.PENDING,
@@ -195,7 +197,12 @@ def load_comments(comment_ids: Iterable[int]) -> list[Comment]:
         db.session.scalars(
             db.select(Comment)
             .where(Comment.id.in_(ids))
-            .options(db.selectinload(Comment.history))
+            .options(
+                db.selectinload(Comment.history),
+                # What the emails to authors read when comments become visible.
+                db.selectinload(Comment.post),
+                db.selectinload(Comment.parent),
+            )
             .order_by(Comment.id)
         )
     )
@@ -208,11 +215,14 @@ def apply_action(
     actor: str,
     instructor: Instructor | None,
     now: datetime,
+    notify: NotificationSettings | None,
 ) -> Outcome:
     """Apply ``action`` to each listed comment where it is allowed; commits once.
 
     A comment already in the target status, or in a status the action does not apply to, is
-    skipped and left untouched. Unknown ids are ignored (counted as skipped).
+    skipped and left untouched. Unknown ids are ignored (counted as skipped). A comment that
+    becomes visible has its author (and the author it answers) emailed as they asked, in the
+    same transaction; ``notify`` None (a command, a test) sends nothing.
     """
     outcome = Outcome(action)
     comments = load_comments(comment_ids)
@@ -228,6 +238,8 @@ def apply_action(
             continue
         outcome.changed.append((comment.id, comment.status))
         change_status(comment, target, actor=actor, instructor=instructor, now=now)
+        if target is APPROVED:
+            comment_now_visible(comment, notify, now)
     # The instructor has decided on these comments: readers' reports so far are answered.
     resolve_reports([comment_id for comment_id, _ in outcome.changed], now)
     db.session.commit()
@@ -274,8 +286,10 @@ def undo(
     actor: str,
     instructor: Instructor | None,
     now: datetime,
+    notify: NotificationSettings | None,
 ) -> int:
-    """Put each comment back into the status it had before the last action; commits once."""
+    """Put each comment back into the status it had before the last action; commits once.
+    A comment back in Approved is announced as ``apply_action`` does (once only, ever)."""
     before = dict(previous)
     restored = 0
     for comment in load_comments(before):
@@ -288,6 +302,8 @@ def undo(
                 now=now,
                 reason="undo",
             )
+            if comment.status is APPROVED:
+                comment_now_visible(comment, notify, now)
             restored += 1
     db.session.commit()
     return restored
@@ -305,10 +321,16 @@ def edit_comment(
 
 
 def reply_as_instructor(
-    parent: Comment, body: str, instructor: Instructor, now: datetime
+    parent: Comment,
+    body: str,
+    instructor: Instructor,
+    now: datetime,
+    notify: NotificationSettings | None,
 ) -> Comment:
-    """Publish the instructor's reply at once, approving the comment it answers; commits once."""
-    if parent.status is PENDING:
+    """Publish the instructor's reply at once, approving the comment it answers; commits once.
+    The author of the comment, if they asked, hears that it is published and answered."""
+    approving = parent.status is PENDING
+    if approving:
         change_status(
             parent,
             APPROVED,
@@ -341,5 +363,9 @@ def reply_as_instructor(
         )
     )
     db.session.add(reply)
+    db.session.flush()  # the emails' links carry the reply's id
+    if approving:
+        comment_now_visible(parent, notify, now)
+    comment_now_visible(reply, notify, now)
     db.session.commit()
     return reply

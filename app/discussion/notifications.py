@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Any, Protocol
 
 from ..extensions import db
 from ..models import Comment, OutboxMessage, OutboxStatus
 from ..text import plural
 from .email_links import make_token
+from .mail_text import BuildUrl, NotificationSettings, one_line, quoted
 from .moderation import Action
 from .outbox import queue_message
 
@@ -26,22 +26,6 @@ DIGEST_MAX = 20
 DEFAULT_RECIPIENT = "instructor@localhost"
 
 
-class BuildUrl(Protocol):
-    """``url_for`` for links that leave the site: absolute, on the configured site address."""
-
-    def __call__(self, endpoint: str, /, *, anchor: str | None = None, **values: Any) -> str: ...
-
-
-@dataclass(frozen=True)
-class NotificationSettings:
-    """What the instructor's email needs from the configuration."""
-
-    url_for: BuildUrl
-    secret_key: str
-    from_address: str
-    blog_title: str
-
-
 @dataclass(frozen=True)
 class ModerationLinks:
     queue: str
@@ -49,18 +33,6 @@ class ModerationLinks:
     spam: str
     trash: str
     comment: str
-
-
-def quoted(text: str) -> str:
-    """``text`` with "> " before each line, as mail clients show a quotation. Every character
-    that any client may take for a line break (``str.splitlines`` knows them all, U+2028
-    included) starts a new quoted line, so no part of the text can stand on a line of its own."""
-    return "\n".join(f"> {line}".rstrip() for line in text.splitlines() or [""])
-
-
-def one_line(text: str) -> str:
-    """A one-line field (name, email, website) kept on one line, whatever breaks it holds."""
-    return " ".join(text.splitlines())
 
 
 def held_comment_message(

@@ -139,10 +139,16 @@ def claim(
     return [Claimed(*row) for row in claimed]
 
 
+# Read back as it was written: a header line up to RFC 5322's 998 characters is sent as it is.
+# At the default 78, sending refolded a long List-Unsubscribe address into encoded-words,
+# which mail clients do not read as an address.
+AS_STORED = email.policy.default.clone(max_line_length=998)
+
+
 def send(claimed: Claimed, transport: MailTransport) -> None:
     """Send one message by SMTP, or write it to the outbox folder; raises on failure."""
     if transport.server:
-        message = email.message_from_string(claimed.message, policy=email.policy.default)
+        message = email.message_from_string(claimed.message, policy=AS_STORED)
         with smtplib.SMTP(transport.server, transport.port, timeout=transport.timeout) as smtp:
             if transport.use_tls:
                 smtp.starttls(context=ssl.create_default_context())

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..models import Comment, CommentStatus, Instructor, Post, StatusChange
 from .author_mail import queue_posted_email
+from .author_notices import queue_reply_email
 from .discussion_settings import load_settings, rules_from
 from .notifications import NotificationSettings, queue_held_comment_notice
 from .rules import CommentDraft, Verdict, decide_status, seconds_to_wait
@@ -137,6 +138,7 @@ def submit_comment(
     notify: NotificationSettings | None = None,
     browser_last_comment_at: datetime | None = None,
     author_opted_in: bool = False,
+    replies_from_anyone: bool = False,
 ) -> Submitted:
     """Store a reader's comment with the status the discussion rules give it; commits once.
 
@@ -150,7 +152,10 @@ def submit_comment(
     browser's last comment as its signed session remembers it), a duplicate, and, with a 503,
     a comment the database would not store. The logged-in ``instructor``'s comments skip flood
     control and the rules. With ``author_opted_in`` (the author ticked "Email me about this
-    comment") the author is sent their private link, in the same transaction's outbox.
+    comment") the author is sent their private link, in the same transaction's outbox, and
+    later hears of its publication and of replies (the instructor's, or with
+    ``replies_from_anyone`` anyone's). A reply published at once is announced to the author of
+    the comment it answers, if they asked.
     """
     slug = post.slug  # for the log: after a failed transaction the post is expired
     try:
@@ -165,6 +170,7 @@ def submit_comment(
             notify,
             browser_last_comment_at,
             author_opted_in,
+            replies_from_anyone,
         )
     except SQLAlchemyError:
         # A full disk, a read-only file, a lock held too long: nothing was stored, say so.
@@ -184,6 +190,7 @@ def store_comment(
     notify: NotificationSettings | None,
     browser_last_comment_at: datetime | None = None,
     author_opted_in: bool = False,
+    replies_from_anyone: bool = False,
 ) -> Submitted:
     """``submit_comment`` but for its one failure: the checks, the verdict, one commit."""
     settings = load_settings()
@@ -230,6 +237,7 @@ def store_comment(
         created_at=now,
         instructor_id=instructor.id if instructor else None,
         notify_author=author_opted_in and bool(draft.author_email) and instructor is None,
+        notify_replies_from_anyone=author_opted_in and replies_from_anyone,
     )
     comment.history.append(
         StatusChange(actor="rules", to_status=verdict.status, reason=verdict.reason, changed_at=now)
@@ -241,6 +249,9 @@ def store_comment(
             queue_held_comment_notice(
                 comment, notify, settings.notify_email, now, settings.digest_minutes
             )
-        queue_posted_email(comment, notify, now)
+        if queue_posted_email(comment, notify, now) is not None and comment.is_visible:
+            comment.published_email_sent_at = now  # that email says it is published
+        if comment.is_visible:
+            queue_reply_email(comment, notify, now)
     db.session.commit()
     return Submitted(comment, verdict)

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from ..classroom.matching import comment_marks
 from ..discussion import email_links
 from ..discussion.discussion_settings import load_settings, save_settings
+from ..discussion.mail_text import NotificationSettings
 from ..discussion.moderation import (
     Action,
     Outcome,
@@ -47,6 +48,7 @@ from ..web.fields import clean_line
 from ..web.guards import instructor_required
 from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.redirects import safe_next
+from ..web.site import mail_values
 from . import queries, undo_stack
 from .forms import CommentEditForm, DiscussionSettingsForm, ReplyForm
 
@@ -94,6 +96,11 @@ def confirm_page(**details: Any) -> str:
 
 def actor_name() -> str:
     return current_user.username
+
+
+def mail_settings() -> NotificationSettings:
+    """What the use cases need to email an author whose comment an action publishes."""
+    return NotificationSettings(**mail_values())
 
 
 def parse_filter(value: str | None) -> CommentStatus | None:
@@ -248,7 +255,12 @@ def act(comment_id: int, action_name: str) -> Response | str:
     # A comment deleted meanwhile (in another tab) goes through too: the outcome says so.
     return finish(
         apply_action(
-            [comment_id], action, actor=actor_name(), instructor=current_user, now=utcnow()
+            [comment_id],
+            action,
+            actor=actor_name(),
+            instructor=current_user,
+            now=utcnow(),
+            notify=mail_settings(),
         )
     )
 
@@ -273,7 +285,14 @@ def bulk() -> Response | str:
             label="Delete Permanently",
         )
     return finish(
-        apply_action(ids, action, actor=actor_name(), instructor=current_user, now=utcnow())
+        apply_action(
+            ids,
+            action,
+            actor=actor_name(),
+            instructor=current_user,
+            now=utcnow(),
+            notify=mail_settings(),
+        )
     )
 
 
@@ -310,7 +329,13 @@ def undo_last() -> Response:
     if not previous:
         message, touched = "There is nothing to undo.", []
     else:
-        restored = undo(previous, actor=actor_name(), instructor=current_user, now=utcnow())
+        restored = undo(
+            previous,
+            actor=actor_name(),
+            instructor=current_user,
+            now=utcnow(),
+            notify=mail_settings(),
+        )
         message = f"Undone: {plural(restored, 'comment')} back to the status before."
         touched = [comment_id for comment_id, _ in previous]
     if wants_json():
@@ -392,7 +417,7 @@ def reply(comment_id: int) -> Response | tuple[str, int]:
             comment=parent,
             next=return_path(request.form.get("next")),
         ), 400
-    reply_as_instructor(parent, form.body.data, current_user, utcnow())
+    reply_as_instructor(parent, form.body.data, current_user, utcnow(), mail_settings())
     message = f"Your reply to {parent.author_name} is published; their comment is approved."
     if wants_json():
         return answer(message, ok=True, touched=[parent.id])
@@ -449,7 +474,7 @@ def email_action(token: str) -> Response | str | tuple[str, int]:
             return render_template(
                 "moderation/email_action.html", comment=comment, action=link.action, token=token
             )
-        outcome = email_links.use_link(link, utcnow())
+        outcome = email_links.use_link(link, utcnow(), mail_settings())
     except email_links.LinkError as error:
         return render_template(
             "moderation/email_action.html", error=str(error), last_change=error.last_change

@@ -273,7 +273,12 @@ VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
 # may be missing from a file.
 ADDED_TO_VERSION_2: dict[str, dict[str, Any]] = {
     # Nobody had asked to be emailed before the box existed.
-    "comments": {"notify_author": False},
+    "comments": {
+        "notify_author": False,
+        "notify_replies_from_anyone": False,
+        "published_email_sent_at": None,
+        "reply_email_sent_at": None,
+    },
     # Full names, and addresses kept as long as the rules use them, as before the settings.
     "discussion_settings": {
         "privacy_mode": False,
@@ -284,7 +289,7 @@ ADDED_TO_VERSION_2: dict[str, dict[str, Any]] = {
     "posts": {"post_first": False},
 }
 # Tables added after version 2 was first written: empty in an export made before them.
-TABLES_ADDED_TO_VERSION_2 = ("comment_reports",)
+TABLES_ADDED_TO_VERSION_2 = ("comment_reports", "email_opt_outs")
 
 
 def fill_added_columns(tables: dict[str, Any]) -> dict[str, Any]:

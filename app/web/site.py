@@ -8,9 +8,10 @@ send, so it never goes into a link someone else will follow: a held comment post
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import SplitResult, quote, urlsplit
 
+from flask import current_app
 from werkzeug.routing import Map, MapAdapter
 
 # Hosts a developer reaches the blog under on their own machine (``make run``, the tests).
@@ -58,3 +59,25 @@ class SiteLinks:
         """``url_for(endpoint, _external=True, _anchor=anchor, **values)``, on ``SITE_URL``."""
         url = self._adapter.build(endpoint, values, force_external=True)
         return f"{url}#{quote(anchor, safe='')}" if anchor else url
+
+
+class MailValues(TypedDict):
+    """The configuration an email needs, as the domain's ``NotificationSettings`` takes it."""
+
+    url_for: SiteLinks
+    secret_key: str
+    from_address: str
+    blog_title: str
+
+
+def mail_values() -> MailValues:
+    """What the domain needs to write an email, read from the app's configuration: links on
+    ``SITE_URL`` (the request's Host is the client's to choose), the key that signs them, the
+    sender and the blog's name. Views hand it down as ``NotificationSettings(**mail_values())``."""
+    config = current_app.config
+    return MailValues(
+        url_for=SiteLinks(current_app.url_map, config["SITE_URL"]),
+        secret_key=config["SECRET_KEY"],
+        from_address=config["MAIL_FROM"],
+        blog_title=config["BLOG_TITLE"],
+    )
