@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from flask import (
@@ -29,6 +31,7 @@ from ..discussion.comment_pages import CommentPage
 from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.notifications import NotificationSettings
 from ..discussion.reply_threads import build_threads
+from ..discussion.returns import ReturnNote, latest_return
 from ..discussion.rules import (
     EVERY_COMMENT_REVIEWED,
     FIRST_COMMENT_REVIEWED,
@@ -113,10 +116,10 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
     if page_number is not None and page is None:
         abort(404)  # no such comment page (or comments are not paged)
 
-    def has_held_comment() -> bool:
-        return bool(queries.own_held_comment_ids(head.id, own_comment_ids()))
+    def has_own_content() -> bool:
+        return own_comments_on(head.id).shown
 
-    if not request_is_personal(shows_saved_details=True, holds_own_content=has_held_comment):
+    if not request_is_personal(shows_saved_details=True, holds_own_content=has_own_content):
         return public_page(head, state, page)
     post = db.session.get_one(Post, head.id)
     return render_post_page(post, state=state, page=page, review=review_of(head))
@@ -162,6 +165,35 @@ class PostParts(NamedTuple):
     discussion: Markup
 
 
+class OwnComments(NamedTuple):
+    """This browser's comments on a post that it sees differently from everyone: held or
+    returned ones (only it sees them), and those its author may still edit (with an Edit link,
+    until the time in ``editable``)."""
+
+    held: set[int]
+    editable: dict[int, datetime]
+    notes: Mapping[int, ReturnNote | None] = MappingProxyType({})
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.held or self.editable)
+
+
+def own_comments_on(post_id: int) -> OwnComments:
+    """This browser's own held, returned and still editable comments on the post (no query for
+    a browser that has posted nothing)."""
+    ids = own_comment_ids()
+    if not ids:
+        return OwnComments(set(), {})
+    held = queries.own_held_comment_ids(post_id, ids)
+    minutes = load_settings().edit_minutes
+    if minutes <= 0:
+        return OwnComments(held, {})
+    window = timedelta(minutes=minutes)
+    recent = queries.own_recent_comments(post_id, ids, utcnow() - window)
+    return OwnComments(held, {comment_id: at + window for comment_id, at in recent.items()})
+
+
 class Confirmation(NamedTuple):
     """The words shown inside the comment this reader has just posted, and the address of its
     private "check my comment" page (empty for the instructor's own comments)."""
@@ -178,6 +210,7 @@ def render_parts(
     can_moderate: bool,
     page: CommentPage | None = None,
     confirmation: Confirmation | None = None,
+    own: OwnComments | None = None,
 ) -> PostParts:
     article = get_template_attribute("blog/_post_parts.html", "article")
     discussion = get_template_attribute("blog/_post_parts.html", "discussion")
@@ -189,6 +222,14 @@ def render_parts(
     marks = comment_marks(comments) if can_moderate else {}
     late = late_comment_ids(comments) if can_moderate else set()
     threads = build_threads(comments)
+    if own is not None:
+        # The instructor's note beside each of this reader's returned comments.
+        notes = {
+            c.id: latest_return(c)
+            for c in comments
+            if c.id in own.held and c.status is CommentStatus.RETURNED
+        }
+        own = own._replace(notes=notes)
     return PostParts(
         article(post),
         discussion(
@@ -201,6 +242,7 @@ def render_parts(
             marks,
             late,
             confirmation,
+            own,
         ),
     )
 
@@ -259,11 +301,11 @@ def render_post_page(
         )
 
     can_moderate = current_user.is_authenticated
-    own_held = queries.own_held_comment_ids(post.id, own_comment_ids())
+    own = own_comments_on(post.id)
     confirmation = posted_confirmation()
-    if can_moderate or own_held or confirmation:
-        comments = queries.visible_comments(post, own_held, include_held=can_moderate, page=page)
-        parts = render_parts(post, comments, comments_open, can_moderate, page, confirmation)
+    if can_moderate or own.shown or confirmation:
+        comments = queries.visible_comments(post, own.held, include_held=can_moderate, page=page)
+        parts = render_parts(post, comments, comments_open, can_moderate, page, confirmation, own)
     else:
         parts = public_parts(post, comments_open, page)
 
@@ -378,7 +420,9 @@ def create(slug: str) -> Response | tuple[str, int]:
 
     remember_comment_time(now)
 
-    if comment.status is CommentStatus.PENDING:
+    if isinstance(form, CommentForm):
+        # Every comment a reader posts is this browser's own: a held one shows here as a
+        # preview, and its author may edit any of them from here within the edit window.
         remember_own_comment(comment.id)
     if comment.status in (CommentStatus.PENDING, CommentStatus.APPROVED):
         # Shown inside the comment, where the page lands (a held one's notice says it all).

@@ -34,6 +34,7 @@ def save_settings(
     comments_per_page: int | None,
     newest_comments_first: bool,
     digest_minutes: int,
+    edit_minutes: int = 30,
 ) -> DiscussionSettings:
     """Store the instructor's discussion settings (the one row, created on the first save);
     commits. The form has checked each value; an empty notification address is stored as ""."""
@@ -48,6 +49,7 @@ def save_settings(
     settings.comments_per_page = comments_per_page
     settings.newest_comments_first = newest_comments_first
     settings.digest_minutes = digest_minutes
+    settings.edit_minutes = edit_minutes
     db.session.add(settings)
     db.session.commit()
     return settings

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import (
     CacheVersion,
     Comment,
+    CommentRevision,
     CommentStatus,
     Instructor,
     Post,
@@ -30,7 +31,15 @@ APPROVED = CommentStatus.APPROVED
 MODERATION = "moderation"
 # What a moderation page shows: any change to one of these bumps the moderation version (the
 # queue marks each comment as a student's or a guest's, so the roster counts too).
-MODERATED_MODELS = (Comment, Post, StatusChange, Instructor, Student, StudentCommentLink)
+MODERATED_MODELS = (
+    Comment,
+    CommentRevision,
+    Post,
+    StatusChange,
+    Instructor,
+    Student,
+    StudentCommentLink,
+)
 
 
 def _post_ids_of(comment: Comment) -> set[int]:

@@ -68,13 +68,15 @@ def like_pattern(text: str) -> str:
 
 
 def queue_page(status: CommentStatus | None, search: str, page: int) -> Pagination:
-    """One page of the queue, newest first, with each comment's post, parent and history loaded."""
+    """One page of the queue, newest first, with each comment's post, parent, history and
+    revisions loaded."""
     query = (
         db.select(Comment)
         .options(
             db.joinedload(Comment.post),
             db.joinedload(Comment.parent),
             db.selectinload(Comment.history),
+            db.selectinload(Comment.revisions),
         )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )

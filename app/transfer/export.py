@@ -273,13 +273,20 @@ VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
 ADDED_TO_VERSION_2: dict[str, dict[str, Any]] = {
     # Nobody had asked to be emailed before the box existed.
     "comments": {"notify_author": False},
+    # No comment had been returned with a note, and authors could edit for the default time.
+    "status_changes": {"note": ""},
+    "discussion_settings": {"edit_minutes": 30},
 }
+# Tables added after version 2 was first written: an older file had none of their rows.
+TABLES_ADDED_TO_VERSION_2 = ("comment_revisions",)
 
 
 def fill_added_columns(tables: dict[str, Any]) -> dict[str, Any]:
     """``tables`` with the columns added to version 2 since it was written, where a row of an
     older file lacks them (anything that is not a row is left for ``read_rows`` to refuse)."""
     filled = dict(tables)
+    for name in TABLES_ADDED_TO_VERSION_2:
+        filled.setdefault(name, [])
     for name, added in ADDED_TO_VERSION_2.items():
         rows = tables.get(name)
         if isinstance(rows, list):
