@@ -116,13 +116,17 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
     if page_number is not None and page is None:
         abort(404)  # no such comment page (or comments are not paged)
 
+    found: list[OwnComments] = []  # looked up once, if the cache decision needs it
+
     def has_own_content() -> bool:
-        return own_comments_on(head.id).shown
+        found.append(own_comments_on(head.id))
+        return found[0].shown
 
     if not request_is_personal(shows_saved_details=True, holds_own_content=has_own_content):
         return public_page(head, state, page)
     post = db.session.get_one(Post, head.id)
-    return render_post_page(post, state=state, page=page, review=review_of(head))
+    own = found[0] if found else None
+    return render_post_page(post, state=state, page=page, review=review_of(head), own=own)
 
 
 def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | None) -> Response:
@@ -266,6 +270,7 @@ def render_post_page(
     state: WindowState | None = None,
     page: CommentPage | Literal["opening"] | None = "opening",
     review: str | Literal["from-settings"] | None = "from-settings",
+    own: OwnComments | None = None,
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
@@ -301,7 +306,8 @@ def render_post_page(
         )
 
     can_moderate = current_user.is_authenticated
-    own = own_comments_on(post.id)
+    if own is None:
+        own = own_comments_on(post.id)
     confirmation = posted_confirmation()
     if can_moderate or own.shown or confirmation:
         comments = queries.visible_comments(post, own.held, include_held=can_moderate, page=page)
