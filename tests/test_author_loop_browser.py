@@ -67,6 +67,9 @@ def test_a_student_edits_is_returned_revises_and_is_published(people: People, tm
     post_comment(laptop)
     private_link = laptop.get_by_role("link", name="your comment's private page")
     url = private_link.get_attribute("href")
+    # The browser that posted it may edit it from the thread too.
+    own = laptop.locator("li.comment-held")
+    assert own.get_by_role("link", name="Edit your comment").is_visible()
 
     # On the phone, from the private link: fix the typo within the window.
     phone = people.new(width=360, height=800)
@@ -109,6 +112,14 @@ def test_a_student_edits_is_returned_revises_and_is_published(people: People, tm
     text = returned_email.get_payload(decode=True).decode()
     assert NOTE in text
     emailed_link = re.search(r"https?://\S+/my-comment/\S+/", text).group(0)
+
+    # On the laptop that posted it, the thread shows the returned comment with the note.
+    laptop.goto(POST)
+    returned = laptop.locator("li.comment-held")
+    assert "Returned for revision." in returned.inner_text() and NOTE in returned.inner_text()
+    assert returned.get_by_role("link", name="Revise your comment").is_visible()
+    returned.scroll_into_view_if_needed()
+    shoot(laptop, "post-page-returned-in-thread")
 
     # The student follows the emailed link (on SITE_URL: here, the test server's path), reads
     # the note and revises.
