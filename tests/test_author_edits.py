@@ -401,3 +401,15 @@ def test_the_setting_is_on_the_settings_page(app, moderator):
     page = moderator.get("/moderation/settings").text
     assert "Authors may edit their comments for this many minutes" in page
     assert 'name="edit_minutes"' in page and 'value="30"' in page
+
+
+def test_an_edit_the_rules_hold_is_announced_to_the_instructor(app, client, make_comment, post_id):
+    from .test_notifications import emails
+
+    comment_id = make_comment(post_id, created_at=utcnow(), body="Plain words.")
+    url = f"/my-comment/{token_for(app, comment_id)}/edit"
+    response = send_edit(client, url, "See https://a.example and https://b.example")
+    assert response.status_code == 302
+    assert "hold the new text" in client.get(response.headers["Location"]).text
+    assert stored_comments(app)[0].status is CommentStatus.PENDING
+    assert [m["To"] for m in emails(app)] == ["instructor@localhost"]

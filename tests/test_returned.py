@@ -215,6 +215,8 @@ def test_the_private_page_shows_the_note_and_takes_the_revision(
         assert db.session.get_one(Comment, comment_id).history[-1].reason == (
             "revised after return"
         )
+    # The instructor hears of it as of any comment waiting for them.
+    assert [m["To"] for m in emails(app)] == ["instructor@localhost"]
     queue = moderator.get("/moderation").text
     assert "Revised after return" in queue
     assert "[deleted: </span>Teh" in queue and "[inserted: </span>1956." in queue

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from ..extensions import db
 from ..models import AUTHOR, Comment, CommentRevision, CommentStatus, RevisionKind
 from .moderation import change_status
+from .notifications import NotificationSettings, queue_held_comment_notice
 from .rules import CommentDraft, Rules, decide_status
 
 EDITABLE = frozenset({CommentStatus.PENDING, CommentStatus.APPROVED})
@@ -101,6 +102,9 @@ def edit_by_author(
     rules: Rules,
     edit_minutes: int,
     now: datetime,
+    notify: NotificationSettings | None = None,
+    notify_email: str = "",
+    digest_minutes: int = 0,
 ) -> EditResult:
     """Replace ``comment``'s text with the author's ``body``; commits once and keeps the change
     among the comment's revisions.
@@ -110,7 +114,9 @@ def edit_by_author(
     Pending if the rules would hold the new text now, a pending one stays pending. Raises
     ``EditRefused`` (nothing changed) when the status is no longer ``seen_status`` (the one the
     author's page showed), the comment is in Spam or Trash, the window is over or off, the
-    text is unchanged, or the rules would call the new text spam.
+    text is unchanged, or the rules would call the new text spam. With ``notify``, a comment
+    that goes back to Pending is announced to the instructor (at ``notify_email``) as a held
+    comment is, in the same transaction's outbox.
     """
     if seen_status is not None and comment.status is not seen_status:
         raise EditRefused(STALE.get(comment.status, REMOVED))
@@ -180,6 +186,8 @@ def edit_by_author(
         message = "Your edit is saved. Your comment is still waiting for the instructor."
     else:
         message = "Your edit is saved and published."
+    if notify is not None and (held or kind is RevisionKind.REVISION):
+        queue_held_comment_notice(comment, notify, notify_email, now, digest_minutes)
     db.session.commit()
     return EditResult(comment, kind, held, message)
 

@@ -33,11 +33,13 @@ from ..discussion.author_edits import (
 )
 from ..discussion.author_links import AuthorLinkError, find_comment
 from ..discussion.discussion_settings import load_settings, rules_from
+from ..discussion.notifications import NotificationSettings
 from ..discussion.returns import latest_return
 from ..discussion.standing import standing_of
 from ..extensions import csrf, db
 from ..models import Comment, CommentStatus, utcnow
 from ..web.reader_memory import own_comment_ids, remember_own_comment
+from ..web.site import SiteLinks
 from .forms import AuthorEditForm
 
 bp = Blueprint("my_comment", __name__)
@@ -118,6 +120,17 @@ def window_of(comment: Comment, now: datetime) -> dict[str, object]:
     }
 
 
+def notification_settings() -> NotificationSettings:
+    """What the instructor's email about a revision needs; its links are built on SITE_URL."""
+    config = current_app.config
+    return NotificationSettings(
+        url_for=SiteLinks(current_app.url_map, config["SITE_URL"]),
+        secret_key=config["SECRET_KEY"],
+        from_address=config["MAIL_FROM"],
+        blog_title=config["BLOG_TITLE"],
+    )
+
+
 def parse_status(value: str | None) -> CommentStatus | None:
     try:
         return CommentStatus(value or "")
@@ -141,6 +154,9 @@ def edit_page(comment: Comment, action_url: str, back_url: str, done_url: str) -
                     rules=rules_from(settings),
                     edit_minutes=settings.edit_minutes,
                     now=utcnow(),
+                    notify=notification_settings(),
+                    notify_email=settings.notify_email,
+                    digest_minutes=settings.digest_minutes,
                 )
             except EditRefused as refused:
                 form.form_errors.append(refused.message)
