@@ -328,3 +328,19 @@ def test_the_personal_data_export_holds_the_note_and_earlier_versions(
     assert NOTE in [change["note"] for change in entry["history"]]
     assert entry["earlier_versions"][0]["before"] == "v1"
     assert entry["earlier_versions"][0]["kind"] == "revision"
+
+
+def test_erasing_an_authors_text_erases_its_earlier_versions_too(
+    app, moderator, make_comment, post_id
+):
+    from app.discussion.personal_data import erase_commenter
+    from app.models import utcnow
+
+    comment_id = make_comment(post_id, author_email="ada@example.com", body="v1")
+    return_it(moderator, comment_id)
+    revise(app.test_client(), f"/my-comment/{token_for(app, comment_id)}/edit", "v2")
+    with app.app_context():
+        erase_commenter(
+            "ada@example.com", keep_text=False, actor="prof", instructor=None, now=utcnow()
+        )
+        assert db.session.scalars(db.select(CommentRevision)).all() == []
