@@ -54,6 +54,13 @@ class CommentStatus(enum.StrEnum):
     APPROVED = "approved"
     SPAM = "spam"
     TRASH = "trash"
+    # Sent back to its author with a note: shown to nobody else until they revise it.
+    RETURNED = "returned"
+
+
+class RevisionKind(enum.StrEnum):
+    EDIT = "edit"  # the author within the edit window, or the instructor's correction
+    REVISION = "revision"  # the author's revision after the instructor returned the comment
 
 
 class OutboxStatus(enum.StrEnum):
@@ -223,6 +230,12 @@ class Comment(db.Model):
         passive_deletes=True,
         order_by="StatusChange.changed_at, StatusChange.id",
     )
+    revisions: Mapped[list[CommentRevision]] = relationship(
+        back_populates="comment",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="CommentRevision.changed_at, CommentRevision.id",
+    )
 
     @property
     def is_visible(self) -> bool:
@@ -282,8 +295,43 @@ class StatusChange(db.Model):
     to_status: Mapped[CommentStatus] = mapped_column(_status_type())
     reason: Mapped[str] = mapped_column(String(255), default="")
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The instructor's private note to the author when returning a comment for revision.
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     comment: Mapped[Comment] = relationship(back_populates="history")
+
+
+class CommentRevision(db.Model):
+    """One change to a comment's text: the text before and after, who changed it and when."""
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # None when the author changed it (or the instructor's account has since gone: see actor).
+    instructor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instructors.id", ondelete="SET NULL")
+    )
+    # "author", or the instructor's username, so the record survives the account.
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[RevisionKind] = mapped_column(
+        _str_enum(RevisionKind, "revision_kind"), default=RevisionKind.EDIT
+    )
+    body_before: Mapped[str] = mapped_column(Text)
+    body_after: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="revisions")
+
+    @property
+    def by_author(self) -> bool:
+        return self.actor == AUTHOR
+
+
+# The actor of a change the comment's author made (from their private link or own browser).
+AUTHOR = "author"
 
 
 class LoginFailure(db.Model):
@@ -344,6 +392,8 @@ class DiscussionSettings(db.Model):
     address_retention_days: Mapped[int] = mapped_column(default=30, server_default="30")
     # A published comment that this many readers report is held for review (0: never).
     reports_to_hold: Mapped[int] = mapped_column(default=3, server_default="3")
+    # Authors may edit their comment's text for this many minutes after posting (0: never).
+    edit_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
 
 
 class ScheduledRun(db.Model):

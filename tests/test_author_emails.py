@@ -524,7 +524,7 @@ def test_in_privacy_mode_a_reply_email_names_the_replier_as_readers_see_them(
     parent = make_comment(
         post_id, author_email="ada@example.com", notify_author=True, notify_replies_from_anyone=True
     )
-    post_as(app, "Bob Brewster", "bob@example.com", parent_id=str(parent))
+    post_as(app, "Bob Brewster", "bob@example.com", parent_id=str(parent), body="Agreed.")
     act(moderator, comment_by(app, "bob@example.com").id, "approve")
     (message,) = to(app, "ada@example.com")
     assert subject_of(message).endswith("] Bob B. replied to your comment on “Target”")

@@ -23,7 +23,8 @@ from app import create_app
 from app.classroom.accounts import authenticate
 from app.discussion.discussion_settings import load_settings
 from app.discussion.email_links import make_token
-from app.discussion.moderation import Action, apply_action, reply_as_instructor
+from app.discussion.moderation import Action, apply_action, edit_comment, reply_as_instructor
+from app.discussion.returns import return_for_revision
 from app.extensions import cache, db
 from app.models import (
     BodyFormat,
@@ -135,6 +136,20 @@ def source(
         apply_action([binned], Action.TRASH, actor="prof", instructor=prof, now=NOW, notify=None)
         apply_action(
             [held], Action.UNAPPROVE, actor="ta", instructor=assistant, now=NOW, notify=None
+        )
+        # A revision by the instructor, and a comment returned to its author with a note.
+        corrected = db.session.get_one(Comment, top)
+        edit_comment(
+            corrected,
+            body="Top 🎉 (typo fixed)",
+            author_name=corrected.author_name,
+            author_email=corrected.author_email,
+            author_url=corrected.author_url,
+            instructor=prof,
+            now=NOW,
+        )
+        return_for_revision(
+            question, "Cite the “speech”, please.", instructor=prof, notify=None, now=NOW
         )
         settings = load_settings()
         settings.manual_approval = True
@@ -260,7 +275,7 @@ def test_the_source_holds_everything_the_export_must_carry(source):
     for table in exported_tables():
         assert rows[table.name], f"the source has no {table.name}"
     comments = rows["comments"].values()
-    assert {c["status"] for c in comments} == {"pending", "approved", "spam", "trash"}
+    assert {c["status"] for c in comments} == {"pending", "approved", "spam", "trash", "returned"}
     assert {c["instructor_id"] for c in comments} >= {None, 1, 2}
     replies_of_replies = [
         c for c in comments if rows["comments"].get((c["parent_id"],), {}).get("parent_id")
@@ -510,7 +525,7 @@ def _drop(table: str, row: int, column: str):
     return drop
 
 
-STATUSES = "pending, approved, spam, trash"
+STATUSES = "pending, approved, spam, trash, returned"
 
 
 @pytest.mark.parametrize(

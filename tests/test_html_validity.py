@@ -109,6 +109,7 @@ def collect_pages(app, instructor_client, make_comment) -> dict[str, str]:
         **privacy_pages(app, reader, instructor_client),
         **report_pages(app, instructor_client, comment_id),
         **unsubscribe_pages(app, make_comment, post_id),
+        **author_pages(instructor_client, with_held, check_link),
     }
     assert all(html.lstrip().startswith("<!doctype html>") for html in pages.values())
     return pages
@@ -160,6 +161,43 @@ def unsubscribe_pages(app, make_comment, post_id: int) -> dict[str, str]:
         "unsubscribe-done": done.text,
         "unsubscribe-again": browser.get(url).text,
     }
+
+
+def author_pages(instructor_client, author, check_link: str) -> dict[str, str]:
+    """The author's edit and revise pages, the return-note form, the returned comment on the
+    private page and in the thread, and the queue with a revision's diff."""
+    edit_url = f"{check_link}edit"
+    edit_page = author.get(edit_url).text
+    token = csrf_token_from(edit_page)
+    author.post(
+        edit_url, data={"csrf_token": token, "body": "Mine, edited.", "seen_status": "pending"}
+    )
+    queue = instructor_client.get("/moderation").text
+    comment_id = re.search(r'id="mod-comment-(\d+)"', queue).group(1)
+    return_form = instructor_client.get(
+        f"/moderation/comments/{comment_id}/return?next=/moderation"
+    )
+    refused_return = instructor_client.post(
+        f"/moderation/comments/{comment_id}/return",
+        data={"csrf_token": csrf_token_from(queue), "note": "", "next": "/moderation"},
+    )
+    instructor_client.post(
+        f"/moderation/comments/{comment_id}/return",
+        data={"csrf_token": csrf_token_from(queue), "note": "Say <why>.", "next": "/moderation"},
+    )
+    pages = {
+        "my-comment-edit": edit_page,
+        "return-form": return_form.text,
+        "return-form-error": refused_return.text,
+        "my-comment-returned": author.get(check_link).text,
+        "post-page-returned": author.get(POST).text,
+    }
+    author.post(
+        edit_url,
+        data={"csrf_token": token, "body": "Mine, revised.", "seen_status": "returned"},
+    )
+    pages["queue-revised"] = instructor_client.get("/moderation").text
+    return pages
 
 
 def class_pages(app, instructor_client, post_id: int, comment_id: int) -> dict[str, str]:
@@ -240,4 +278,4 @@ def test_every_page_is_valid_html(app, seeded, instructor, make_comment, tmp_pat
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
     assert errors == []
-    assert len(files) == len(pages) == 40
+    assert len(files) == len(pages) == 46

@@ -232,16 +232,17 @@ def test_the_grading_csv_has_one_row_per_student_with_the_reports_columns(
     assert response.headers["Cache-Control"] == "private, no-store"
     header, *rows = read_csv(response)
     assert header == [
-        "Student", "Email", "Section", "Submitted", "Approved", "Pending", "Spam / trash",
+        "Student", "Email", "Section", "Submitted", "Approved", "Pending", "Returned",
+        "Spam / trash",
         "Top-level", "Replies to classmates", "Replies received", "Words",
         "First comment (UTC)", "Last comment (UTC)", "On time", "Late", "Missing",
     ]  # fmt: skip
     assert [row[0] for row in rows] == ["Ada", "Ben", "Cy", "Dee", "Eve"]  # no guest
     assert rows[0] == [
-        "Ada", "ada@example.com", "A", "4", "2", "1", "1", "1", "1", "2", "8",
+        "Ada", "ada@example.com", "A", "4", "2", "1", "0", "1", "1", "1", "2", "8",
         "2026-03-05 15:00:00", "2026-03-05 19:00:00", "1", "0", "0",
     ]  # fmt: skip
-    assert rows[3] == ["Dee", "dee@example.com", "B", *"00000000", "", "", "0", "0", "1"]
+    assert rows[3] == ["Dee", "dee@example.com", "B", *"000000000", "", "", "0", "0", "1"]
 
 
 def test_the_csv_of_every_comment(moderator, hand_built_class, clock):

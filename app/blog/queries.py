@@ -142,14 +142,15 @@ def visible_comments(
     """The comments this reader may see on ``post``, oldest first, in one query (two for one
     ``page`` of comments).
 
-    Everyone sees approved comments; a reader also sees their own held comments (``own_ids``);
-    the instructor (``include_held``) sees every held comment.
+    Everyone sees approved comments; a reader also sees their own held comments and those
+    returned to them for revision (``own_ids``); the instructor (``include_held``) sees every
+    held comment (a returned one is its author's until they send it back).
     """
     shown = [Comment.status == CommentStatus.APPROVED]
     if include_held:
         shown.append(Comment.status == CommentStatus.PENDING)
     elif own_ids:
-        shown.append(and_(Comment.status == CommentStatus.PENDING, Comment.id.in_(own_ids)))
+        shown.append(and_(Comment.status.in_(OWN_ONLY), Comment.id.in_(own_ids)))
     if page is not None:
         return page_comments(post.id, or_(*shown), page.number, page.per_page)
     return list(
@@ -161,19 +162,42 @@ def visible_comments(
     )
 
 
+# What only a comment's author sees of it: held, or returned to them for revision.
+OWN_ONLY = (CommentStatus.PENDING, CommentStatus.RETURNED)
+
+
 def own_held_comment_ids(post_id: int, own_ids: Collection[int]) -> set[int]:
-    """Which of this browser's comments still wait for moderation on the post (no query if none)."""
+    """Which of this browser's comments on the post only it may see: waiting for moderation,
+    or returned for revision (no query if none)."""
     if not own_ids:
         return set()
     return set(
         db.session.scalars(
             db.select(Comment.id).where(
                 Comment.post_id == post_id,
-                Comment.status == CommentStatus.PENDING,
+                Comment.status.in_(OWN_ONLY),
                 Comment.id.in_(own_ids),
             )
         )
     )
+
+
+def own_recent_comments(
+    post_id: int, own_ids: Collection[int], since: datetime
+) -> dict[int, datetime]:
+    """This browser's pending or published comments on the post written at or after ``since``
+    (those its author may still edit), with when each was written (no query if none)."""
+    if not own_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Comment.id, Comment.created_at).where(
+            Comment.post_id == post_id,
+            Comment.status.in_([CommentStatus.PENDING, CommentStatus.APPROVED]),
+            Comment.id.in_(own_ids),
+            Comment.created_at >= since,
+        )
+    )
+    return {comment_id: created_at for comment_id, created_at in rows}
 
 
 def approved_comment(post: Post, comment_id: int | None) -> Comment | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from flask import (
@@ -30,6 +32,7 @@ from ..discussion.discussion_settings import load_rules, load_settings
 from ..discussion.notifications import NotificationSettings
 from ..discussion.post_first import has_posted, hidden_message, thread_is_shown
 from ..discussion.reply_threads import build_threads
+from ..discussion.returns import ReturnNote, latest_return
 from ..discussion.rules import (
     EVERY_COMMENT_REVIEWED,
     FIRST_COMMENT_REVIEWED,
@@ -114,20 +117,20 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
     if page_number is not None and page is None:
         abort(404)  # no such comment page (or comments are not paged)
 
-    own_ids = own_comment_ids()
+    found: list[OwnComments] = []  # looked up once, if the cache decision needs it
 
     def holds_own_content() -> bool:
-        # A held comment of theirs, or (post first) a reply of theirs that opens the thread:
-        # either way the page is this reader's own, never the cached copy.
-        if queries.own_held_comment_ids(head.id, own_ids):
-            return True
-        return head.post_first and has_posted(head.id, own_ids)
+        # A held, returned or still editable comment of theirs, or (post first) a reply of
+        # theirs that opens the thread: either way the page is this reader's own, never the
+        # cached copy.
+        found.append(own_comments_on(head.id))
+        return found[0].shown or (head.post_first and has_posted(head.id, own_comment_ids()))
 
     if not request_is_personal(shows_saved_details=True, holds_own_content=holds_own_content):
         return public_page(head, state, page)
     post = db.session.get_one(Post, head.id)
-    privacy = bool(head.privacy_mode)
-    return render_post_page(post, state=state, page=page, review=review_of(head), privacy=privacy)
+    options = {"privacy": bool(head.privacy_mode), "own": found[0] if found else None}
+    return render_post_page(post, state=state, page=page, review=review_of(head), **options)
 
 
 def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | None) -> Response:
@@ -181,6 +184,35 @@ class PostParts(NamedTuple):
     discussion: Markup
 
 
+class OwnComments(NamedTuple):
+    """This browser's comments on a post that it sees differently from everyone: held or
+    returned ones (only it sees them), and those its author may still edit (with an Edit link,
+    until the time in ``editable``)."""
+
+    held: set[int]
+    editable: dict[int, datetime]
+    notes: Mapping[int, ReturnNote | None] = MappingProxyType({})
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.held or self.editable)
+
+
+def own_comments_on(post_id: int) -> OwnComments:
+    """This browser's own held, returned and still editable comments on the post (no query for
+    a browser that has posted nothing)."""
+    ids = own_comment_ids()
+    if not ids:
+        return OwnComments(set(), {})
+    held = queries.own_held_comment_ids(post_id, ids)
+    minutes = load_settings().edit_minutes
+    if minutes <= 0:
+        return OwnComments(held, {})
+    window = timedelta(minutes=minutes)
+    recent = queries.own_recent_comments(post_id, ids, utcnow() - window)
+    return OwnComments(held, {comment_id: at + window for comment_id, at in recent.items()})
+
+
 class Confirmation(NamedTuple):
     """The words shown inside the comment this reader has just posted, and the address of its
     private "check my comment" page (empty for the instructor's own comments)."""
@@ -197,6 +229,7 @@ def render_parts(
     can_moderate: bool,
     page: CommentPage | None = None,
     confirmation: Confirmation | None = None,
+    own: OwnComments | None = None,
     *,
     privacy: bool = False,
 ) -> PostParts:
@@ -210,6 +243,14 @@ def render_parts(
     marks = comment_marks(comments) if can_moderate else {}
     late = late_comment_ids(comments) if can_moderate else set()
     threads = build_threads(comments)
+    if own is not None:
+        # The instructor's note beside each of this reader's returned comments.
+        notes = {
+            c.id: latest_return(c)
+            for c in comments
+            if c.id in own.held and c.status is CommentStatus.RETURNED
+        }
+        own = own._replace(notes=notes)
     return PostParts(
         article(post),
         discussion(
@@ -222,6 +263,7 @@ def render_parts(
             marks,
             late,
             confirmation,
+            own,
             privacy,
         ),
     )
@@ -270,6 +312,7 @@ def render_post_page(
     review: str | Literal["from-settings"] | None = "from-settings",
     privacy: bool | None = None,
     thread_shown: bool | None = None,
+    own: OwnComments | None = None,
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
@@ -323,12 +366,13 @@ def render_post_page(
         if form.parent_comment_id() is not None:
             form.parent_id.data = ""  # no comment to answer in view: the reply goes under the post
         return render_page(post, parts, comments_open, state, form, review, None, status, privacy)
-    own_held = queries.own_held_comment_ids(post.id, own_ids)
+    if own is None:
+        own = own_comments_on(post.id)
     confirmation = posted_confirmation()
-    if can_moderate or own_held or confirmation:
-        comments = queries.visible_comments(post, own_held, include_held=can_moderate, page=page)
+    if can_moderate or own.shown or confirmation:
+        comments = queries.visible_comments(post, own.held, include_held=can_moderate, page=page)
         parts = render_parts(
-            post, comments, comments_open, can_moderate, page, confirmation, privacy=privacy
+            post, comments, comments_open, can_moderate, page, confirmation, own, privacy=privacy
         )
     else:
         parts = public_parts(post, comments_open, page, privacy=privacy)
@@ -461,9 +505,12 @@ def create(slug: str) -> Response | tuple[str, int]:
         return response
 
     remember_comment_time(now)
-    # Every comment this browser writes, whatever its status: a held one is shown to its author,
-    # and any one opens a post-first thread (discussion.post_first).
-    remember_own_comment(comment.id)
+
+    if isinstance(form, CommentForm):
+        # Every comment a reader posts is this browser's own: a held one shows here as a
+        # preview, its author may edit any of them from here within the edit window, and any
+        # one opens a post-first thread (discussion.post_first).
+        remember_own_comment(comment.id)
     if comment.status in (CommentStatus.PENDING, CommentStatus.APPROVED):
         # Shown inside the comment, where the page lands (a held one's notice says it all).
         flash(PUBLISHED_MESSAGE if comment.is_visible else HELD_MESSAGE, POSTED)

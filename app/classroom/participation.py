@@ -5,9 +5,11 @@
 both hand-made links); ``build_report`` is the rule that counts, in Python, in one pass.
 
 What is counted, per person:
-- submitted: every comment they sent in the scope; approved, pending and spam/trash split it.
+- submitted: every comment they sent in the scope; approved, pending, returned (sent back to
+  them for revision) and spam/trash split it.
 - top-level, replies to classmates, replies received, first and last: their comments that are
-  not spam or trash (held comments count: they were written on time, moderation is not theirs).
+  not spam or trash (held and returned comments count: they were written on time, moderation is
+  not theirs).
   A reply to a classmate answers another student on the roster; replies received are others'
   replies to them (classmates', guests' or the instructor's).
 - words: in their approved comments.
@@ -29,7 +31,7 @@ from ..extensions import db
 from ..models import Comment, CommentStatus, Post, Student, StudentCommentLink
 from .matching import StudentRef, normalize_email, owner_of
 
-COUNTED = frozenset({CommentStatus.APPROVED, CommentStatus.PENDING})
+COUNTED = frozenset({CommentStatus.APPROVED, CommentStatus.PENDING, CommentStatus.RETURNED})
 DISCARDED = frozenset({CommentStatus.SPAM, CommentStatus.TRASH})
 # More days than this and the chart counts comments per several days, so bars stay visible.
 MAX_BINS = 92
@@ -161,6 +163,7 @@ class Participation:
     submitted: int = 0
     approved: int = 0
     pending: int = 0
+    returned: int = 0  # sent back to them for revision
     discarded: int = 0  # spam or trash
     top_level: int = 0
     replies_to_classmates: int = 0
@@ -191,6 +194,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("submitted", "Submitted"),
     ("approved", "Approved"),
     ("pending", "Pending"),
+    ("returned", "Returned"),
     ("discarded", "Spam / trash"),
     ("top_level", "Top-level"),
     ("replies_to_classmates", "Replies to classmates"),
@@ -325,6 +329,8 @@ def build_report(facts: Facts, scope: Scope, *, now: datetime, zone: tzinfo) -> 
         if comment.status is CommentStatus.APPROVED:
             row.approved += 1
             row.words += comment.words
+        elif comment.status is CommentStatus.RETURNED:
+            row.returned += 1
         else:
             row.pending += 1
         row.first = row.first or comment.created_at

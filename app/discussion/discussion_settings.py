@@ -37,6 +37,7 @@ def save_settings(
     privacy_mode: bool = False,
     address_retention_days: int = 30,
     reports_to_hold: int = 3,
+    edit_minutes: int = 30,
 ) -> DiscussionSettings:
     """Store the instructor's discussion settings (the one row, created on the first save);
     commits. The form has checked each value; an empty notification address is stored as ""."""
@@ -55,6 +56,7 @@ def save_settings(
     settings.privacy_mode = privacy_mode
     settings.address_retention_days = address_retention_days
     settings.reports_to_hold = reports_to_hold
+    settings.edit_minutes = edit_minutes
     db.session.add(settings)
     db.session.commit()
     return settings

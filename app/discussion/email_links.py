@@ -49,8 +49,13 @@ WHAT_BECAME = {
     CommentStatus.APPROVED: "approved",
     CommentStatus.SPAM: "marked as spam",
     CommentStatus.TRASH: "moved to the Trash",
+    CommentStatus.RETURNED: "returned to its author for revision",
 }
-ACTOR_WORDS = {"rules": "the discussion rules", "email link": "an email link"}
+ACTOR_WORDS = {
+    "rules": "the discussion rules",
+    "email link": "an email link",
+    "author": "the comment's author",
+}
 
 
 def last_change(comment: Comment) -> LastChange | None:

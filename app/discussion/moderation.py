@@ -13,16 +13,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..extensions import db
-from ..models import Comment, CommentReport, CommentStatus, Instructor, StatusChange
+from ..models import (
+    Comment,
+    CommentReport,
+    CommentRevision,
+    CommentStatus,
+    Instructor,
+    RevisionKind,
+    StatusChange,
+    utcnow,
+)
 from ..text import plural
 from .author_notices import comment_now_visible
 from .mail_text import NotificationSettings
 
-PENDING, APPROVED, SPAM, TRASH = (
+PENDING, APPROVED, SPAM, TRASH, RETURNED = (
     CommentStatus.PENDING,
     CommentStatus.APPROVED,
     CommentStatus.SPAM,
     CommentStatus.TRASH,
+    CommentStatus.RETURNED,
 )
 
 
@@ -64,17 +74,25 @@ PAST_TENSE = {
 }
 
 # Which statuses each action applies to. Not Spam and Restore return a comment to the status it
-# had before; Delete Permanently only empties what is already in Spam or Trash.
+# had before; Delete Permanently only empties what is already in Spam or Trash. A comment
+# returned for revision may still be approved as it is, or thrown away, while its author
+# revises it. (Returning itself needs a note: see ``discussion.returns``.)
 ALLOWED_FROM: dict[Action, frozenset[CommentStatus]] = {
-    Action.APPROVE: frozenset({PENDING}),
+    Action.APPROVE: frozenset({PENDING, RETURNED}),
     Action.UNAPPROVE: frozenset({APPROVED}),
-    Action.SPAM: frozenset({PENDING, APPROVED, TRASH}),
+    Action.SPAM: frozenset({PENDING, APPROVED, TRASH, RETURNED}),
     Action.NOT_SPAM: frozenset({SPAM}),
-    Action.TRASH: frozenset({PENDING, APPROVED, SPAM}),
+    Action.TRASH: frozenset({PENDING, APPROVED, SPAM, RETURNED}),
     Action.RESTORE: frozenset({TRASH}),
     Action.DELETE: frozenset({SPAM, TRASH}),
 }
-IN_STATUS = {PENDING: "pending", APPROVED: "approved", SPAM: "in Spam", TRASH: "in the Trash"}
+IN_STATUS = {
+    PENDING: "pending",
+    APPROVED: "approved",
+    SPAM: "in Spam",
+    TRASH: "in the Trash",
+    RETURNED: "returned for revision",
+}
 FIXED_TARGET = {
     Action.APPROVE: APPROVED,
     Action.UNAPPROVE: PENDING,
@@ -310,9 +328,28 @@ def undo(
 
 
 def edit_comment(
-    comment: Comment, *, body: str, author_name: str, author_email: str, author_url: str
+    comment: Comment,
+    *,
+    body: str,
+    author_name: str,
+    author_email: str,
+    author_url: str,
+    instructor: Instructor | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Save the instructor's corrections to a comment's text and author details."""
+    """Save the instructor's corrections to a comment's text and author details; a change to
+    the text is kept among the comment's revisions, by ``instructor``."""
+    if body != comment.body:
+        comment.revisions.append(
+            CommentRevision(
+                instructor_id=instructor.id if instructor else None,
+                actor=instructor.username if instructor else "instructor",
+                kind=RevisionKind.EDIT,
+                body_before=comment.body,
+                body_after=body,
+                changed_at=now or utcnow(),
+            )
+        )
     comment.body = body
     comment.author_name = author_name
     comment.author_email = author_email

@@ -19,6 +19,7 @@ from ..models import (
     CacheVersion,
     Comment,
     CommentReport,
+    CommentRevision,
     CommentStatus,
     DiscussionSettings,
     Instructor,
@@ -32,9 +33,10 @@ APPROVED = CommentStatus.APPROVED
 MODERATION = "moderation"
 # What a moderation page shows: any change to one of these bumps the moderation version (the
 # queue marks each comment as a student's or a guest's, so the roster counts too; readers'
-# reports fill its Reported view).
+# reports fill its Reported view; the rows show what an edit changed).
 MODERATED_MODELS = (
     Comment,
+    CommentRevision,
     Post,
     StatusChange,
     Instructor,

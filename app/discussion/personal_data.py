@@ -38,7 +38,11 @@ def comments_by(email: str) -> list[Comment]:
     return list(
         db.session.scalars(
             db.select(Comment)
-            .options(selectinload(Comment.post), selectinload(Comment.history))
+            .options(
+                selectinload(Comment.post),
+                selectinload(Comment.history),
+                selectinload(Comment.revisions),
+            )
             .where(db.func.lower(Comment.author_email) == wanted)
             .order_by(Comment.created_at, Comment.id)
         )
@@ -55,7 +59,8 @@ def export_commenter(email: str, now: datetime) -> dict[str, Any]:
         "stored_about_you": (
             "For each comment: the name, email address, website, IP address and browser "
             "(user agent) sent with it, its text, when it was written, its moderation status "
-            "and the history of that status."
+            "and the history of that status (with any note the instructor wrote you when "
+            "returning it), and each earlier version of its text."
         ),
         "comments": [
             {
@@ -75,9 +80,20 @@ def export_commenter(email: str, now: datetime) -> dict[str, Any]:
                         "from": change.from_status.value if change.from_status else None,
                         "to": change.to_status.value,
                         "reason": change.reason,
+                        "note": change.note,
                         "when": change.changed_at.isoformat(),
                     }
                     for change in comment.history
+                ],
+                "earlier_versions": [
+                    {
+                        "before": revision.body_before,
+                        "after": revision.body_after,
+                        "by": revision.actor,
+                        "kind": revision.kind.value,
+                        "when": revision.changed_at.isoformat(),
+                    }
+                    for revision in comment.revisions
                 ],
             }
             for comment in comments
@@ -106,6 +122,7 @@ def erase_commenter(
         comment.user_agent = ""
         if not keep_text:
             comment.body = REMOVED_TEXT
+            comment.revisions.clear()  # earlier versions are their text too
         comment.history.append(
             StatusChange(
                 instructor_id=instructor.id if instructor else None,

@@ -12,6 +12,7 @@ class StandingKind(StrEnum):
     WAITING = "waiting"
     PUBLISHED = "published"
     REMOVED = "removed"
+    RETURNED = "returned"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ def standing_of(comment: Comment) -> Standing:
             "Waiting for the instructor.",
             "The instructor reviews comments before they are published. Until then only you "
             "can see it: here, and on the post's page in a browser that has opened this link.",
+        )
+    if comment.status is CommentStatus.RETURNED:
+        return Standing(
+            StandingKind.RETURNED,
+            "Returned for revision.",
+            "The instructor has sent your comment back to you with a note. Nobody else can see "
+            "it until you revise it and send it again; then it waits for the instructor.",
         )
     return Standing(
         StandingKind.REMOVED,

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from ..web.fields import AuthorFieldsMixin, clean_line, comment_body_field
+from ..discussion.returns import MAX_NOTE, NOTE_REQUIRED, NOTE_TOO_LONG
+from ..web.fields import AuthorFieldsMixin, clean_line, clean_text, comment_body_field
 
 
 class CommentEditForm(AuthorFieldsMixin, FlaskForm):
@@ -19,6 +20,20 @@ class CommentEditForm(AuthorFieldsMixin, FlaskForm):
 
 class ReplyForm(FlaskForm):
     body = comment_body_field("Reply")
+
+
+class ReturnForm(FlaskForm):
+    """Return for revision: the private note to the author is required."""
+
+    note = TextAreaField(
+        "Note to the author",
+        filters=[clean_text],
+        validators=[
+            DataRequired(NOTE_REQUIRED),
+            Length(max=MAX_NOTE, message=NOTE_TOO_LONG),
+        ],
+        render_kw={"rows": 4, "maxlength": MAX_NOTE},
+    )
 
 
 class DiscussionSettingsForm(FlaskForm):
@@ -62,6 +77,10 @@ class DiscussionSettingsForm(FlaskForm):
     reports_to_hold = IntegerField(
         "Hold a published comment for review once this many readers report it (0: never)",
         validators=[NumberRange(0, 100, "Enter a number from 0 to 100.")],
+    )
+    edit_minutes = IntegerField(
+        "Authors may edit their comments for this many minutes after posting (0: never)",
+        validators=[NumberRange(0, 10_080, "Enter a number of minutes from 0 to 10,080.")],
     )
     notify_email = StringField(
         "Email me when a comment is held for review, at",

@@ -124,14 +124,16 @@ def like_pattern(text: str) -> str:
 def queue_page(
     status: CommentStatus | None, search: str, page: int, *, reported: bool = False
 ) -> Pagination:
-    """One page of the queue, newest first, with each comment's post, parent and history loaded.
-    ``reported``: the comments with reports the instructor has not answered, in any status."""
+    """One page of the queue, newest first, with each comment's post, parent, history and
+    revisions loaded. ``reported``: the comments with reports the instructor has not answered,
+    in any status."""
     query = (
         db.select(Comment)
         .options(
             db.joinedload(Comment.post),
             db.joinedload(Comment.parent),
             db.selectinload(Comment.history),
+            db.selectinload(Comment.revisions),
         )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )

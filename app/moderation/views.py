@@ -39,7 +39,9 @@ from ..discussion.moderation import (
 )
 from ..discussion.page_versions import moderation_version
 from ..discussion.reports import keep_comment
+from ..discussion.returns import return_for_revision
 from ..discussion.windows import late_comment_ids
+from ..discussion.word_diff import word_diff
 from ..extensions import db
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..publishing.posts import set_comments_open
@@ -50,12 +52,12 @@ from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.redirects import safe_next
 from ..web.site import mail_values
 from . import queries, undo_stack
-from .forms import CommentEditForm, DiscussionSettingsForm, ReplyForm
+from .forms import CommentEditForm, DiscussionSettingsForm, ReplyForm, ReturnForm
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 UNDO_KEY = undo_stack.UNDO_KEY
-FILTERS = ("all", "pending", "reported", "approved", "spam", "trash")
+FILTERS = ("all", "pending", "reported", "approved", "returned", "spam", "trash")
 # The comments readers have reported (and the instructor has not answered), in any status.
 REPORTED = "reported"
 
@@ -173,6 +175,12 @@ def row_context(comments: list[Comment]) -> dict[str, Any]:
         "held_reasons": {c.id: held_reason(c) for c in comments},
         "author_histories": queries.author_histories(comments),
         "reply_form": ReplyForm(formdata=None),
+        # What each edit changed, word by word (the revisions are loaded with the page).
+        "diffs": {
+            revision.id: word_diff(revision.body_before, revision.body_after)
+            for comment in comments
+            for revision in comment.revisions
+        },
     }
 
 
@@ -376,6 +384,8 @@ def edit(comment_id: int) -> Response | str | tuple[str, int]:
                 author_name=form.author_name.data,
                 author_email=form.author_email.data,
                 author_url=form.author_url.data or "",
+                instructor=current_user,
+                now=utcnow(),
             )
             message = f"The comment by {comment.author_name} was saved."
             if wants_json():
@@ -422,6 +432,43 @@ def reply(comment_id: int) -> Response | tuple[str, int]:
     if wants_json():
         return answer(message, ok=True, touched=[parent.id])
     flash(message)
+    return back_to_queue()
+
+
+@bp.route("/comments/<int:comment_id>/return", methods=["GET", "POST"])
+def return_comment(comment_id: int) -> Response | str | tuple[str, int]:
+    """Return for revision: the note form on GET (the row opens the same form in place); on
+    POST, the comment goes back to its author with the note."""
+    if request.method == "GET":
+        return render_template(
+            "moderation/return.html",
+            form=ReturnForm(formdata=None),
+            comment=db.get_or_404(Comment, comment_id),
+            next=return_path(request.args.get("next")),
+        )
+    form = ReturnForm()
+    if not form.validate():
+        if wants_json():
+            return answer(first_error(form), ok=False, touched=[])
+        return render_template(
+            "moderation/return.html",
+            form=form,
+            comment=db.get_or_404(Comment, comment_id),
+            next=return_path(request.form.get("next")),
+        ), 400
+    # A comment deleted or returned meanwhile goes through too: the outcome says so.
+    outcome = return_for_revision(
+        comment_id,
+        form.note.data,
+        instructor=current_user,
+        notify=mail_settings(),
+        now=utcnow(),
+    )
+    if outcome.changed:
+        undo_stack.push(session, outcome.message, outcome.changed)
+    if wants_json():
+        return answer(outcome.message, ok=outcome.ok, touched=[comment_id])
+    flash(outcome.message, "success" if outcome.ok else "error")
     return back_to_queue()
 
 

@@ -9,7 +9,8 @@ from ..classroom.matching import StudentRef, normalize_email, owner_of
 from ..extensions import db
 from ..models import Comment, CommentStatus, Post, Student, StudentCommentLink
 
-LIVE = (CommentStatus.APPROVED, CommentStatus.PENDING)
+# Returned comments are the student's work too, sent back to them for revision.
+LIVE = (CommentStatus.APPROVED, CommentStatus.PENDING, CommentStatus.RETURNED)
 GUESTS_SHOWN = 50
 
 

@@ -9,7 +9,8 @@
     datetime: {
       year: "numeric", month: "long", day: "numeric",
       hour: "numeric", minute: "2-digit", timeZoneName: "short"
-    }
+    },
+    time: { hour: "numeric", minute: "2-digit" }
   };
   var times = document.querySelectorAll("time[datetime][data-local]");
   Array.prototype.forEach.call(times, function (time) {

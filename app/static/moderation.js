@@ -221,8 +221,9 @@
   function closeEditors(row) {
     var editor = row.querySelector(".edit-in-place");
     if (editor) { editor.remove(); }
-    var details = row.querySelector("details.reply-box");
-    if (details) { details.open = false; }
+    row.querySelectorAll("details.reply-box, details.return-box").forEach(function (details) {
+      details.open = false;
+    });
     setCurrent(row);
   }
 
@@ -292,7 +293,7 @@
     var key = event.key;
     if (key === "Escape") {
       var row = event.target.closest && event.target.closest(".mod-comment");
-      if (row && (row.querySelector(".edit-in-place") || row.querySelector("details.reply-box[open]"))) {
+      if (row && (row.querySelector(".edit-in-place") || row.querySelector("details.reply-box[open], details.return-box[open]"))) {
         event.preventDefault();
         closeEditors(row);
       } else if (legend && legend.open) {

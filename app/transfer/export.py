@@ -279,17 +279,21 @@ ADDED_TO_VERSION_2: dict[str, dict[str, Any]] = {
         "published_email_sent_at": None,
         "reply_email_sent_at": None,
     },
-    # Full names, and addresses kept as long as the rules use them, as before the settings.
+    # No comment had been returned with a note.
+    "status_changes": {"note": ""},
+    # Full names, addresses kept as long as the rules use them, and the default edit window, as
+    # before the settings.
     "discussion_settings": {
         "privacy_mode": False,
         "address_retention_days": 30,
         "reports_to_hold": 3,
+        "edit_minutes": 30,
     },
     # Every reader saw every thread before a post could ask them to post first.
     "posts": {"post_first": False},
 }
 # Tables added after version 2 was first written: empty in an export made before them.
-TABLES_ADDED_TO_VERSION_2 = ("comment_reports", "email_opt_outs")
+TABLES_ADDED_TO_VERSION_2 = ("comment_reports", "email_opt_outs", "comment_revisions")
 
 
 def fill_added_columns(tables: dict[str, Any]) -> dict[str, Any]:

@@ -43,12 +43,18 @@ def site_short(value: datetime) -> str:
     return f"{local:%b} {local.day}, {local:%H:%M}"
 
 
+def site_clock(value: datetime) -> str:
+    """``14:32``: the time of day in the site's zone (an edit window's end, minutes away)."""
+    return f"{value.astimezone(site_zone()):%H:%M}"
+
+
 def register_site_time(app: Flask) -> None:
     """Check ``SITE_TIMEZONE`` once at start (a typo fails here, not on a page) and add the
     ``site_datetime`` and ``site_short`` template filters."""
     zone_named(app.config["SITE_TIMEZONE"])
     app.jinja_env.filters["site_datetime"] = site_datetime
     app.jinja_env.filters["site_short"] = site_short
+    app.jinja_env.filters["site_clock"] = site_clock
 
 
 def from_site_time(local: datetime, zone: ZoneInfo) -> datetime:
