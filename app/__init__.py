@@ -138,6 +138,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = text.format_datetime
     app.jinja_env.filters["isodate"] = text.format_iso
     app.jinja_env.filters["excerpt"] = text.excerpt
+    app.jinja_env.filters["initials"] = text.initials
+    app.jinja_env.filters["avatar_colour"] = text.avatar_colour_index
     app.jinja_env.filters["post_body"] = render_body
     app.jinja_env.filters["post_excerpt"] = post_excerpt
     register_site_time(app)
