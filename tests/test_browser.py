@@ -84,14 +84,17 @@ class People:
     contexts: list[object] = field(default_factory=list)
     # Responses a test provokes on purpose (a refused form); Chromium logs them as errors.
     expected_statuses: set[int] = field(default_factory=set)
+    # Every page this crowd opens prefers light or dark ("no-preference" is Chromium's light).
+    color_scheme: str = "light"
 
     def new(self, *, width: int = 1280, height: int = 900, javascript: bool = True, **options):
-        """A person's browser; ``options`` go to Playwright (``timezone_id``, ``locale``)."""
+        """A person's browser; ``options`` go to Playwright (``timezone_id``, ``locale``,
+        ``color_scheme``; the crowd's own ``color_scheme`` when not given)."""
         context = self.browser.new_context(
             base_url=self.site,
             viewport={"width": width, "height": height},
             java_script_enabled=javascript,
-            **options,
+            **{"color_scheme": self.color_scheme, **options},
         )
         context.add_init_script(REPORT_CSP_VIOLATIONS)
         context.on("console", self._console)
@@ -588,6 +591,61 @@ def test_screenshots_of_the_post_and_the_queue(people, discussion):
         assert (SCREENSHOT_DIR / name).read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.fixture
+def deep_thread(app, seed_post_id, make_comment) -> None:
+    """Replies six deep under the seeded comment, for the screenshots and the narrow screens,
+    the deepest holding an unbroken word and a long address; fixed dates, fixed pictures."""
+    with app.app_context():
+        parent = db.session.scalar(db.select(Comment.id))
+    start = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
+    names = ["Ms. Alvarez", "Reader", "Dmitri Volkov", "Helen Park", "Sasha", "Zoë Martín"]
+    bodies = [
+        "Good point about the timing. Why do you think he gave it in a closed session?",
+        "To keep control of the message: it only leaked to the West months later.",
+        "And the delegates from abroad were not in the hall, which mattered as well.",
+        "The Polish party printed copies, which is how it reached the West.",
+        "Is there a source for that? I would like to read more about it.",
+        "Here: https://www.wilsoncenter.org/"
+        + "khrushchev-secret-speech-" * 4
+        + " and a word: Geschichtswissenschaftsdidaktiklehrbuchkapitelüberschrift",
+    ]
+    for depth, (name, body) in enumerate(zip(names, bodies, strict=True)):
+        parent = make_comment(
+            seed_post_id, author_name=name, parent_id=parent, body=body,
+            created_at=start + timedelta(hours=depth),
+        )  # fmt: skip
+
+
+def test_a_deep_thread_stays_readable_on_a_phone(people, deep_thread):
+    phone = people.new(width=360, height=740)
+    phone.goto(POST)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    deepest = phone.locator("li.comment").filter(has_text="Geschichtswissenschafts").last
+    text = deepest.locator(".comment-content").bounding_box()
+    # Indentation stops after the third level: the deepest reply keeps most of the screen.
+    assert text["x"] < 80 and text["width"] >= 240, text
+    assert text["x"] + text["width"] <= 360
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    thread = phone.locator("li.comment").filter(has_text="Dmitri Volkov").last
+    thread.screenshot(path=SCREENSHOT_DIR / "deep-thread-360.png")
+    laptop = people.new(width=1280, height=900)
+    laptop.goto(POST)
+    assert horizontal_overflow(laptop) <= 0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_the_post_page_on_a_laptop_and_a_phone(people, deep_thread, scheme):
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for width, height in ((1280, 900), (360, 740)):
+        page = people.new(width=width, height=height, color_scheme=scheme)
+        page.goto(POST + "#comments")
+        target = SCREENSHOT_DIR / f"post-page-{width}-{scheme}.png"
+        page.screenshot(path=target)
+        assert target.read_bytes().startswith(b"\x89PNG")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert (background == "rgb(255, 255, 255)") == (scheme == "light"), background
+
+
 # Accessibility and the keyboard
 
 AXE_PAGES: dict[str, Callable[[People], object]] = {}
@@ -627,19 +685,28 @@ AXE_PAGES.update(
         "login page": visit("/login"),
         "moderation queue": visit("/moderation", instructor=True),
         "settings page": visit("/moderation/settings", instructor=True),
+        "posts list": visit("/editor/", instructor=True),
+        "editor": visit("/editor/new", instructor=True),
+        "account page": visit("/account", instructor=True),
+        "class screen": visit("/class", instructor=True),
+        "participation": visit("/class/participation", instructor=True),
+        "not found page": visit("/no-such-page"),
     }
 )
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", AXE_PAGES)
 def test_axe_finds_no_serious_violations_and_every_control_is_labelled(
-    people, seed_post_id, make_comment, name
+    people, seed_post_id, make_comment, name, scheme
 ):
     from axe_playwright_python.sync_playwright import Axe
 
-    people.expected_statuses.add(400)
+    people.expected_statuses.update({400, 404})
     make_comment(seed_post_id, status=CommentStatus.PENDING, body="In the queue.")
+    people.color_scheme = scheme
     page = AXE_PAGES[name](people)
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
     violations = Axe().run(page).response["violations"]
     serious = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
@@ -980,5 +1047,5 @@ def test_screenshots_of_the_class_screens(people, app, seed_post_id, make_commen
             # The printable view as it prints (the print stylesheet), the others as on screen.
             page.emulate_media(media="print" if name == "printable-discussion" else "screen")
             target = SCREENSHOT_DIR / f"{name}{suffix}.png"
-            page.screenshot(path=target, full_page=True)
+            page.screenshot(path=target)
             assert target.read_bytes().startswith(b"\x89PNG")
