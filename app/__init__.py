@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from . import text
     from .publishing.rendering import post_excerpt, render_body
+    from .web.chrome import chrome_context
     from .web.site_time import register_site_time
 
     app.jinja_env.trim_blocks = True
@@ -143,6 +144,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["post_body"] = render_body
     app.jinja_env.filters["post_excerpt"] = post_excerpt
     register_site_time(app)
+    app.context_processor(chrome_context)
 
 
 def register_cli(app: Flask) -> None:

@@ -314,6 +314,9 @@ class DiscussionSettings(db.Model):
     # After an email about a held comment, the next ones in this many minutes go out together
     # as one digest (0: one email per held comment).
     digest_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
+    # The course name and tagline in every page's header ("": the BLOG_TITLE setting; none).
+    site_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    site_tagline: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class CacheVersion(db.Model):

@@ -40,6 +40,7 @@ from ..discussion.windows import AssignmentWindow, WindowState, late_comment_ids
 from ..extensions import cache, csrf, db
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..publishing.visibility import public_posts
+from ..web.chrome import site_chrome, use_chrome
 from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.rate_limits import Breach, check_rate_limit
 from ..web.reader_memory import (
@@ -65,13 +66,16 @@ def index() -> Response | str:
     page = max(request.args.get("page", 1, type=int), 1)
     per_page = current_app.config["POSTS_PER_PAGE"]
     now = utcnow()
-    listed, total = queries.front_page_versions(page, per_page, now)
+    listed, total, chrome = queries.front_page_versions(page, per_page, now)
     if page > 1 and not listed:
         abort(404)
+    # Read with the versions (or, with no post to list, on its own): the header shows it.
+    chrome = use_chrome(*chrome) if chrome else site_chrome()
     if request_is_personal():
         return render_front_page(page, per_page, now)
-    # The listed posts' versions and the number of posts decide everything the page shows.
-    key = f"front-page:{page}:{per_page}:{total}:{digest(listed)}"
+    # The listed posts' versions, the number of posts and the site's name and tagline decide
+    # everything the page shows.
+    key = f"front-page:{page}:{per_page}:{total}:{digest((listed, chrome))}"
     return cached_page(key, lambda: render_front_page(page, per_page, now))
 
 
@@ -83,19 +87,22 @@ def render_front_page(page: int, per_page: int, now: datetime) -> str:
         error_out=False,
     )
     counts = queries.approved_counts([post.id for post in posts.items])
-    return render_template("blog/index.html", posts=posts, comment_counts=counts)
+    canonical = site_link("blog.index", page=page if page > 1 else None)
+    return render_template(
+        "blog/index.html", posts=posts, comment_counts=counts, canonical=canonical
+    )
 
 
 @bp.get("/posts/<slug:slug>/")
 @bp.get("/posts/<slug:slug>/comment-page-<int:page_number>/")
 def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int]:
-    head = queries.post_head(slug)
+    now = utcnow()
+    head = queries.post_head(slug, now)
     if head is None:
         moved_to = queries.current_slug(slug)
         if moved_to is None:
             abort(404)
         return redirect(url_for("blog.post", slug=moved_to), 301)
-    now = utcnow()
     if not head.is_public(now) and not current_user.is_authenticated:
         abort(404)  # a draft or scheduled post: only the instructor sees it before its time
     # Computed on every request: a window opening or closing changes no row, only the time.
@@ -116,12 +123,19 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
         return bool(queries.own_held_comment_ids(head.id, own_comment_ids()))
 
     if not request_is_personal(shows_saved_details=True, holds_own_content=has_held_comment):
-        return public_page(head, state, page)
+        return public_page(head, state, page, page_number)
     post = db.session.get_one(Post, head.id)
-    return render_post_page(post, state=state, page=page, review=review_of(head))
+    return render_post_page(
+        post, state=state, page=page, review=review_of(head), head=head, page_number=page_number
+    )
 
 
-def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | None) -> Response:
+def public_page(
+    head: queries.PostHead,
+    state: WindowState,
+    page: CommentPage | None,
+    page_number: int | None = None,
+) -> Response:
     """The page as every reader without anything of their own sees it: rendered once per page
     version, window state (the form or the message in its place) and comment page, then only
     this reader's CSRF token is put in."""
@@ -129,12 +143,19 @@ def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | 
     def render() -> str:
         post = db.session.get_one(Post, head.id)
         form = CommentForm(formdata=None)
-        return render_post_page(post, form, state=state, page=page, review=review)[0]
+        return render_post_page(
+            post, form, state=state, page=page, review=review, head=head, page_number=page_number
+        )[0]
 
     review = review_of(head)
-    # The review notice follows the discussion settings, which move no page version.
+    # The review notice follows the discussion settings, which move no page version; so do the
+    # header's name and tagline, and the links to the posts on either side of this one.
     notice = {None: "-", FIRST_COMMENT_REVIEWED: "first", EVERY_COMMENT_REVIEWED: "every"}
-    key = f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}:{notice[review]}"
+    around = digest((head.site_name, head.site_tagline, head.older, head.newer))
+    key = (
+        f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}:"
+        f"{notice[review]}:{around}:{page_number or ''}"
+    )
     return cached_page(key, render)
 
 
@@ -221,13 +242,21 @@ def render_post_page(
     state: WindowState | None = None,
     page: CommentPage | Literal["opening"] | None = "opening",
     review: str | Literal["from-settings"] | None = "from-settings",
+    head: queries.PostHead | None = None,
+    page_number: int | None = None,
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
     On GET the form is empty or pre-filled from the reader's saved details; after a refused
     submission it is the reader's own form, with their text and the reasons. Only the form and
     the comments that differ per reader (held ones) are rendered per request; the rest is cached.
+    ``head`` is what the post page read first (after a refused reply, it is read here);
+    ``page_number`` the comment page the address names, for the canonical address.
     """
+    if head is None:
+        head = queries.post_head(post.slug, utcnow())
+    if head is not None:
+        use_chrome(head.site_name, head.site_tagline)
     if form is None:
         form = blank_form()
         form.parent_id.data = request.args.get("replytocom", "")
@@ -280,7 +309,18 @@ def render_post_page(
         instructor_name=current_user.public_name if current_user.is_authenticated else None,
         remembered_name=remembered_name,
         reply_to=reply_to,
+        older=head.older if head else None,
+        newer=head.newer if head else None,
+        canonical=site_link("blog.post", slug=post.slug, page_number=page_number),
     ), status
+
+
+def site_link(endpoint: str, **values: object) -> str:
+    """The absolute address of one of our pages on ``SITE_URL`` (``og:url``, canonical), never
+    on the request's Host; values that are None are left out."""
+    config = current_app.config
+    links = SiteLinks(current_app.url_map, config["SITE_URL"])
+    return links(endpoint, **{name: value for name, value in values.items() if value is not None})
 
 
 def blank_form() -> CommentForm | InstructorCommentForm:

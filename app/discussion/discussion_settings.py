@@ -34,9 +34,13 @@ def save_settings(
     comments_per_page: int | None,
     newest_comments_first: bool,
     digest_minutes: int,
+    site_name: str | None = "",
+    site_tagline: str | None = "",
 ) -> DiscussionSettings:
     """Store the instructor's discussion settings (the one row, created on the first save);
-    commits. The form has checked each value; an empty notification address is stored as ""."""
+    commits. The form has checked each value; an empty notification address is stored as "".
+    An empty course name means the ``BLOG_TITLE`` setting. Saving moves the moderation version
+    (the cached queue shows the name); the reader pages' keys hold the name and tagline."""
     settings = load_settings()
     settings.manual_approval = manual_approval
     settings.require_prior_approval = require_prior_approval
@@ -48,6 +52,8 @@ def save_settings(
     settings.comments_per_page = comments_per_page
     settings.newest_comments_first = newest_comments_first
     settings.digest_minutes = digest_minutes
+    settings.site_name = site_name or ""
+    settings.site_tagline = site_tagline or ""
     db.session.add(settings)
     db.session.commit()
     return settings

@@ -19,6 +19,7 @@ from ..models import (
     CacheVersion,
     Comment,
     CommentStatus,
+    DiscussionSettings,
     Instructor,
     Post,
     StatusChange,
@@ -29,8 +30,17 @@ from ..models import (
 APPROVED = CommentStatus.APPROVED
 MODERATION = "moderation"
 # What a moderation page shows: any change to one of these bumps the moderation version (the
-# queue marks each comment as a student's or a guest's, so the roster counts too).
-MODERATED_MODELS = (Comment, Post, StatusChange, Instructor, Student, StudentCommentLink)
+# queue marks each comment as a student's or a guest's, so the roster counts too; the settings
+# hold the course name in its header).
+MODERATED_MODELS = (
+    Comment,
+    Post,
+    StatusChange,
+    Instructor,
+    Student,
+    StudentCommentLink,
+    DiscussionSettings,
+)
 
 
 def _post_ids_of(comment: Comment) -> set[int]:

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from ..extensions import cache, db
 from ..models import Post, utcnow
 from ..publishing import feeds
+from ..web.chrome import site_chrome
 from ..web.page_cache import digest
 
 bp = Blueprint("feeds", __name__)
@@ -70,7 +71,8 @@ def posts() -> Response:
             stable_id=feeds.stable_id,
         )
 
-    return feed_response(f"posts:{digest(version)}", updated, render)
+    # The feed's title is the course name.
+    return feed_response(f"posts:{digest((version, site_chrome()))}", updated, render)
 
 
 @bp.get("/comments/feed/")
@@ -92,7 +94,8 @@ def comments_feed(post: Post | None) -> Response:
     updated = feeds.last_change([row[3] for row in version], fallback)
     # The post's own version too: its title is in the feed's title.
     key = (
-        f"comments:{post.id if post else ''}:{post.page_version if post else ''}:{digest(version)}"
+        f"comments:{post.id if post else ''}:{post.page_version if post else ''}:"
+        f"{digest((version, site_chrome()))}"
     )
 
     def render() -> str:

@@ -264,6 +264,8 @@ VERSION_1_SETTINGS_DEFAULTS: dict[str, Any] = {
     "digest_minutes": 15,
     "comments_per_page": None,
     "newest_comments_first": False,
+    "site_name": "",
+    "site_tagline": "",
 }
 
 
