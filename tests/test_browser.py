@@ -359,6 +359,31 @@ def test_the_confirmation_is_in_view_beside_the_new_comment(people, width):
     assert in_viewport(page, comment)
 
 
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_published_comment_lands_with_its_thank_you_in_view(
+    people, seed_post_id, make_comment, width
+):
+    # Approved before under this name and email: the next comment is published at once.
+    make_comment(seed_post_id, author_name="Ines", author_email="ines@example.com")
+    page = people.new(width=width, height=800 if width > 400 else 740)
+    page.goto(POST)
+    fill_reply(page, "Published where I can see it.", "Ines", "ines@example.com")
+    post_comment(page)
+    comment = page.locator("li.comment").filter(has_text="Published where I can see it.").last
+    assert comment.get_attribute("class").split() == ["comment", "depth-1"]  # not held
+    thanks = comment.get_by_role("status")
+    assert thanks.inner_text() == "Thank you! Your comment is published."
+    assert thanks.is_visible()
+    assert in_viewport(page, thanks), page.evaluate("window.scrollY")
+    # Inside the new comment, just above its text.
+    text = comment.locator(".comment-content").first.bounding_box()
+    box = thanks.bounding_box()
+    assert box["y"] + box["height"] <= text["y"] + 1
+    # Shown once: a reload is the page every reader sees.
+    page.reload()
+    assert page.get_by_text("Thank you! Your comment is published.").count() == 0
+
+
 def test_a_remembered_reader_opens_their_folded_details_without_javascript(people):
     page = people.new(width=360, height=740, javascript=False)
     page.goto(POST)
@@ -631,6 +656,35 @@ def test_a_deep_thread_stays_readable_on_a_phone(people, deep_thread):
     laptop = people.new(width=1280, height=900)
     laptop.goto(POST)
     assert horizontal_overflow(laptop) <= 0
+
+
+def test_a_post_prints_its_discussion_compactly_without_forms_or_buttons(people, deep_thread):
+    page = people.new(width=1280, height=900, color_scheme="dark")
+    log_in(page)  # the instructor's bar and buttons must not print either
+    page.goto(POST)
+    page.emulate_media(media="print")
+    for hidden in ("#respond", ".admin-bar", ".site-footer", ".avatar", ".comment-reply-link",
+                   ".comment-permalink", ".row-actions button"):  # fmt: skip
+        assert (
+            page.locator(hidden).first.count() == 1 and not page.locator(hidden).first.is_visible()
+        ), hidden
+    assert page.get_by_role("heading", name=re.compile("^The Secret Speech")).is_visible()
+    # Black on white whatever the screen's scheme.
+    assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
+    after = "(a) => getComputedStyle(a, '::after').content"
+    outside = page.locator(".comment-content a[href^='http']").first
+    assert outside.evaluate(after) == f'" ({outside.get_attribute("href")})"'
+    assert page.locator("a.comment-date").first.evaluate(after) == "none"  # our own anchors
+    # Compact: a two-line comment takes little more than its two lines, and deep replies stop
+    # indenting after the third level.
+    bodies = page.locator(".comment-body").evaluate_all(
+        "els => els.map(e => [e.getBoundingClientRect().height, e.getBoundingClientRect().x])"
+    )
+    assert max(height for height, _ in bodies[:3]) < 110, bodies
+    assert len({x for _, x in bodies[3:]}) == 1, bodies  # depths 4 to 6 at one indentation
+    assert page.pdf().startswith(b"%PDF")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.locator("#comments").screenshot(path=SCREENSHOT_DIR / "post-page-print.png")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
