@@ -688,11 +688,21 @@ def test_a_post_prints_its_discussion_compactly_without_forms_or_buttons(people,
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshots_of_the_post_page_on_a_laptop_and_a_phone(people, deep_thread, scheme):
+def test_screenshots_of_the_post_page_on_a_laptop_and_a_phone(
+    people, app, make_post, deep_thread, scheme
+):
+    make_post(
+        slug="the-twentieth-congress", title="The Twentieth Party Congress",
+        published_at=datetime(2016, 2, 20, tzinfo=UTC),
+    )  # fmt: skip
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     for width, height in ((1280, 900), (360, 740)):
         page = people.new(width=width, height=height, color_scheme=scheme)
-        page.goto(POST + "#comments")
+        page.goto(POST)
+        # From the end of the post (its link to the older one) into the thread.
+        page.evaluate(
+            "window.scrollTo(0, document.querySelector('.post-navigation').offsetTop - 16)"
+        )
         target = SCREENSHOT_DIR / f"post-page-{width}-{scheme}.png"
         page.screenshot(path=target)
         assert target.read_bytes().startswith(b"\x89PNG")

@@ -76,16 +76,17 @@ def _neighbour_id(this: Any, *, newer: bool) -> Any:
     order (time, then id), at the time bound as ``now``; a correlated subquery."""
     other = Post.__table__.alias("newer_candidate" if newer else "older_candidate")
     mine, theirs = this.c, other.c
+    # The first condition alone bounds the index range (the "or" would not): one index seek.
     if newer:
-        beyond = or_(
-            theirs.published_at > mine.published_at,
-            and_(theirs.published_at == mine.published_at, theirs.id > mine.id),
+        beyond = and_(
+            theirs.published_at >= mine.published_at,
+            or_(theirs.published_at > mine.published_at, theirs.id > mine.id),
         )
         order = (theirs.published_at.asc(), theirs.id.asc())
     else:
-        beyond = or_(
-            theirs.published_at < mine.published_at,
-            and_(theirs.published_at == mine.published_at, theirs.id < mine.id),
+        beyond = and_(
+            theirs.published_at <= mine.published_at,
+            or_(theirs.published_at < mine.published_at, theirs.id < mine.id),
         )
         order = (theirs.published_at.desc(), theirs.id.desc())
     public = and_(
