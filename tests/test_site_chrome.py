@@ -139,22 +139,24 @@ def test_a_post_links_to_the_older_and_newer_public_posts(client, three_posts, m
     make_post(slug="later", title="Scheduled", published_at=utcnow() + timedelta(days=30))
     middle = post_navigation(client.get("/posts/p2/").text)
     assert '<a class="nav-previous" href="/posts/p1/" rel="prev">' in middle
-    assert "← Lecture 1" in middle
+    assert "←&nbsp;Lecture 1" in middle
     assert '<a class="nav-next" href="/posts/p3/" rel="next">' in middle
-    assert "Lecture 3 →" in middle
+    assert "Lecture 3&nbsp;→" in middle
     assert "A draft" not in middle
     first = post_navigation(client.get("/posts/p1/").text)
-    assert "nav-previous" not in first and "Lecture 2 →" in first
+    assert "nav-previous" not in first and "Lecture 2&nbsp;→" in first
     last = post_navigation(client.get("/posts/p3/").text)
-    assert "← Lecture 2" in last and "nav-next" not in last  # the scheduled post is not out yet
+    assert (
+        "←&nbsp;Lecture 2" in last and "nav-next" not in last
+    )  # the scheduled post is not out yet
 
 
 def test_posts_published_at_the_same_moment_are_ordered_by_id(client, make_post):
     moment = datetime(2026, 3, 1, tzinfo=UTC)
     make_post(slug="a", title="First", published_at=moment)
     make_post(slug="b", title="Second", published_at=moment)
-    assert "← First" in post_navigation(client.get("/posts/b/").text)
-    assert "Second →" in post_navigation(client.get("/posts/a/").text)
+    assert "←&nbsp;First" in post_navigation(client.get("/posts/b/").text)
+    assert "Second&nbsp;→" in post_navigation(client.get("/posts/a/").text)
 
 
 def test_a_lone_post_has_no_navigation(client, make_post):
@@ -173,16 +175,16 @@ def set_post(app, post_id: int, **values) -> None:
 def test_the_cached_post_page_follows_its_neighbours(app, three_posts, make_post):
     first, _middle, last = three_posts
     reader = app.test_client()
-    assert "Lecture 3 →" in post_navigation(reader.get("/posts/p2/").text)  # cached now
+    assert "Lecture 3&nbsp;→" in post_navigation(reader.get("/posts/p2/").text)  # cached now
 
     set_post(app, last, title="Lecture 3, revised")
-    assert "Lecture 3, revised →" in post_navigation(reader.get("/posts/p2/").text)
+    assert "Lecture 3, revised&nbsp;→" in post_navigation(reader.get("/posts/p2/").text)
 
     set_post(app, last, status=PostStatus.DRAFT)  # unpublished
     assert "nav-next" not in post_navigation(reader.get("/posts/p2/").text)
 
     set_post(app, last, status=PostStatus.PUBLISHED)
-    assert "Lecture 3, revised →" in post_navigation(reader.get("/posts/p2/").text)
+    assert "Lecture 3, revised&nbsp;→" in post_navigation(reader.get("/posts/p2/").text)
 
     set_post(app, first, slug="lecture-one")  # renamed: the link follows
     assert 'href="/posts/lecture-one/"' in post_navigation(reader.get("/posts/p2/").text)
@@ -202,7 +204,7 @@ def test_a_scheduled_neighbour_appears_when_its_time_comes(app, make_post):
             .execution_options(changes_pages=set())
         )
         db.session.commit()
-    assert "Tomorrow →" in post_navigation(reader.get("/posts/now/").text)
+    assert "Tomorrow&nbsp;→" in post_navigation(reader.get("/posts/now/").text)
 
 
 def test_the_post_page_costs_no_more_queries_with_neighbours(app, three_posts):
