@@ -3,8 +3,11 @@ either side of a post, and the page's canonical address. Cached pages change wit
 
 from __future__ import annotations
 
+import email
+import email.header
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -250,3 +253,25 @@ def test_each_page_names_its_own_address(app, make_post, make_comment):
     page_one = reader.get("/posts/p/comment-page-1/").text
     assert 'rel="canonical" href="http://127.0.0.1:5000/posts/p/comment-page-1/"' in page_one
     assert 'rel="canonical" href="http://127.0.0.1:5000/posts/p/"' in reader.get("/posts/p/").text
+
+
+def test_the_instructors_email_names_the_course(app, make_post, post_comment):
+    from app.discussion.discussion_settings import save_settings
+
+    from .mail_servers import sender_done
+
+    make_post(slug="p", title="The Post")
+    with app.app_context():
+        save_settings(
+            manual_approval=True, require_prior_approval=True, max_links=2,
+            moderation_words="", disallowed_words="", close_after_days=None, notify_email="",
+            comments_per_page=None, newest_comments_first=False, digest_minutes=0,
+            site_name="HIST 204",
+        )  # fmt: skip
+    post_comment(body="Held for the instructor.")
+    sender_done(app)
+    [path] = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))
+    subject = email.message_from_bytes(path.read_bytes())["Subject"]
+    assert str(email.header.make_header(email.header.decode_header(subject))).startswith(
+        "[HIST 204] Please moderate"
+    )

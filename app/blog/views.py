@@ -491,7 +491,7 @@ def notification_settings() -> NotificationSettings:
         url_for=SiteLinks(current_app.url_map, config["SITE_URL"]),
         secret_key=config["SECRET_KEY"],
         from_address=config["MAIL_FROM"],
-        blog_title=config["BLOG_TITLE"],
+        blog_title=site_chrome().name,  # the course name, as the pages show it
     )
 
 
