@@ -103,16 +103,12 @@ def _neighbour_id(this: Any, *, newer: bool) -> Any:
 
 
 def _post_head_statement() -> Select[Any]:
-    settings = DiscussionSettings.__table__.c
+    settings_table = DiscussionSettings.__table__
+    settings = settings_table.c
     this = Post.__table__.alias("this")
     posts = this.c
     older = Post.__table__.alias("older")
     newer = Post.__table__.alias("newer")
-
-    def setting(column: Any) -> Any:
-        return db.select(column).where(settings.id == SETTINGS_ID).scalar_subquery()
-
-    close_after_days = setting(settings.close_after_days)
     return (
         db.select(
             posts.id,
@@ -120,26 +116,27 @@ def _post_head_statement() -> Select[Any]:
             posts.comments_open,
             posts.published_at,
             # The post's own setting, else the site's.
-            db.func.coalesce(posts.close_after_days, close_after_days),
+            db.func.coalesce(posts.close_after_days, settings.close_after_days),
             posts.status,
-            setting(settings.comments_per_page),
-            setting(settings.newest_comments_first),
+            settings.comments_per_page,
+            settings.newest_comments_first,
             posts.opens_at,
             posts.due_at,
             posts.closes_at,
-            setting(settings.manual_approval),
-            setting(settings.require_prior_approval),
-            setting(settings.site_name),
-            setting(settings.site_tagline),
+            settings.manual_approval,
+            settings.require_prior_approval,
+            settings.site_name,
+            settings.site_tagline,
             older.c.title,
             older.c.slug,
             newer.c.title,
             newer.c.slug,
         )
+        # The settings' one row, joined once (None before the first save).
         .select_from(
-            this.outerjoin(older, older.c.id == _neighbour_id(this, newer=False)).outerjoin(
-                newer, newer.c.id == _neighbour_id(this, newer=True)
-            )
+            this.outerjoin(settings_table, settings.id == SETTINGS_ID)
+            .outerjoin(older, older.c.id == _neighbour_id(this, newer=False))
+            .outerjoin(newer, newer.c.id == _neighbour_id(this, newer=True))
         )
         .where(posts.slug == bindparam("slug"))
     )
