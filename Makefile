@@ -75,7 +75,7 @@ $(VNU_JAR):
 
 # Refresh the README's screenshots in docs/screenshots (a normal test run writes build/screenshots).
 screenshots: $(VENV)/.dev-installed chromium
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py tests/test_queue_browser.py -k screenshots
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py tests/test_queue_browser.py tests/test_editor_browser.py -k screenshots
 
 # Branch coverage of app/ in the SQLite run (95.9% on 2026-11-30); below this floor the run fails.
 COVERAGE_FLOOR ?= 95

@@ -136,6 +136,7 @@ def register_template_helpers(app: Flask) -> None:
     from . import text
     from .discussion.public_names import commenter_name
     from .publishing.rendering import post_excerpt, render_body
+    from .web.chrome import chrome_context
     from .web.site_time import register_site_time
 
     app.jinja_env.trim_blocks = True
@@ -145,11 +146,14 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = text.format_datetime
     app.jinja_env.filters["isodate"] = text.format_iso
     app.jinja_env.filters["excerpt"] = text.excerpt
+    app.jinja_env.filters["initials"] = text.initials
+    app.jinja_env.filters["avatar_colour"] = text.avatar_colour_index
     app.jinja_env.filters["post_body"] = render_body
     app.jinja_env.filters["post_excerpt"] = post_excerpt
     # A commenter's name as readers see it (privacy mode): {{ comment|commenter(privacy) }}.
     app.jinja_env.filters["commenter"] = commenter_name
     register_site_time(app)
+    app.context_processor(chrome_context)
 
 
 def register_cli(app: Flask) -> None:

@@ -394,6 +394,9 @@ class DiscussionSettings(db.Model):
     reports_to_hold: Mapped[int] = mapped_column(default=3, server_default="3")
     # Authors may edit their comment's text for this many minutes after posting (0: never).
     edit_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
+    # The course name and tagline in every page's header ("": the BLOG_TITLE setting; none).
+    site_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    site_tagline: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class ScheduledRun(db.Model):

@@ -7,7 +7,10 @@ Reader text is never trusted as HTML: every piece is escaped, then only our own 
 from __future__ import annotations
 
 import re
+import unicodedata
+import zlib
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -107,3 +110,42 @@ def positive_id(text: str | None) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
+
+
+# How many avatar colours the stylesheet defines (``--avatar-0`` ... ``--avatar-9``).
+AVATAR_COLOURS = 10
+
+
+def _first_letter(word: str) -> str:
+    """The first letter or digit of ``word``, with the combining marks after it ("" if none)."""
+    for position, char in enumerate(word):
+        if char.isalnum():
+            end = position + 1
+            while end < len(word) and unicodedata.combining(word[end]):
+                end += 1
+            letter = word[position:end]
+            upper = letter.upper()
+            return upper if len(upper) == len(letter) else letter  # "ß" stays one letter
+    return ""
+
+
+@lru_cache(maxsize=4096)
+def initials(name: str) -> str:
+    """The initials for an avatar: the first letters of the first and last words ("Ada
+    Lovelace" → "AL", "Ada L." → "AL"), of the one word there is ("Anonymous" → "A"), or "?" for
+    a name without a letter or digit. Works on any script (accents, combining marks, CJK)."""
+    words = [
+        w for w in (_first_letter(part) for part in unicodedata.normalize("NFC", name).split()) if w
+    ]
+    if not words:
+        return "?"
+    return words[0] + words[-1] if len(words) > 1 else words[0]
+
+
+@lru_cache(maxsize=4096)
+def avatar_colour_index(name: str, colours: int = AVATAR_COLOURS) -> int:
+    """Which of the palette's avatar colours ``name`` gets: the same for the same name on every
+    page and in every process (a checksum, not Python's per-process ``hash``), whatever its case
+    or spacing."""
+    key = " ".join(unicodedata.normalize("NFC", name).casefold().split())
+    return zlib.crc32(key.encode()) % colours

@@ -84,14 +84,17 @@ class People:
     contexts: list[object] = field(default_factory=list)
     # Responses a test provokes on purpose (a refused form); Chromium logs them as errors.
     expected_statuses: set[int] = field(default_factory=set)
+    # Every page this crowd opens prefers light or dark ("no-preference" is Chromium's light).
+    color_scheme: str = "light"
 
     def new(self, *, width: int = 1280, height: int = 900, javascript: bool = True, **options):
-        """A person's browser; ``options`` go to Playwright (``timezone_id``, ``locale``)."""
+        """A person's browser; ``options`` go to Playwright (``timezone_id``, ``locale``,
+        ``color_scheme``; the crowd's own ``color_scheme`` when not given)."""
         context = self.browser.new_context(
             base_url=self.site,
             viewport={"width": width, "height": height},
             java_script_enabled=javascript,
-            **options,
+            **{"color_scheme": self.color_scheme, **options},
         )
         context.add_init_script(REPORT_CSP_VIOLATIONS)
         context.on("console", self._console)
@@ -370,6 +373,31 @@ def test_the_confirmation_is_in_view_beside_the_new_comment(people, width):
     assert in_viewport(page, comment)
 
 
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_published_comment_lands_with_its_thank_you_in_view(
+    people, seed_post_id, make_comment, width
+):
+    # Approved before under this name and email: the next comment is published at once.
+    make_comment(seed_post_id, author_name="Ines", author_email="ines@example.com")
+    page = people.new(width=width, height=800 if width > 400 else 740)
+    page.goto(POST)
+    fill_reply(page, "Published where I can see it.", "Ines", "ines@example.com")
+    post_comment(page)
+    comment = page.locator("li.comment").filter(has_text="Published where I can see it.").last
+    assert comment.get_attribute("class").split() == ["comment", "depth-1"]  # not held
+    thanks = comment.get_by_role("status")
+    assert thanks.inner_text() == "Thank you! Your comment is published."
+    assert thanks.is_visible()
+    assert in_viewport(page, thanks), page.evaluate("window.scrollY")
+    # Inside the new comment, just above its text.
+    text = comment.locator(".comment-content").first.bounding_box()
+    box = thanks.bounding_box()
+    assert box["y"] + box["height"] <= text["y"] + 1
+    # Shown once: a reload is the page every reader sees.
+    page.reload()
+    assert page.get_by_text("Thank you! Your comment is published.").count() == 0
+
+
 def test_a_remembered_reader_opens_their_folded_details_without_javascript(people):
     page = people.new(width=360, height=740, javascript=False)
     page.goto(POST)
@@ -602,6 +630,100 @@ def test_screenshots_of_the_post_and_the_queue(people, discussion):
         assert (SCREENSHOT_DIR / name).read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.fixture
+def deep_thread(app, seed_post_id, make_comment) -> None:
+    """Replies six deep under the seeded comment, for the screenshots and the narrow screens,
+    the deepest holding an unbroken word and a long address; fixed dates, fixed pictures."""
+    with app.app_context():
+        parent = db.session.scalar(db.select(Comment.id))
+    start = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
+    names = ["Ms. Alvarez", "Reader", "Dmitri Volkov", "Helen Park", "Sasha", "Zoë Martín"]
+    bodies = [
+        "Good point about the timing. Why do you think he gave it in a closed session?",
+        "To keep control of the message: it only leaked to the West months later.",
+        "And the delegates from abroad were not in the hall, which mattered as well.",
+        "The Polish party printed copies, which is how it reached the West.",
+        "Is there a source for that? I would like to read more about it.",
+        "Here: https://www.wilsoncenter.org/"
+        + "khrushchev-secret-speech-" * 4
+        + " and a word: Geschichtswissenschaftsdidaktiklehrbuchkapitelüberschrift",
+    ]
+    for depth, (name, body) in enumerate(zip(names, bodies, strict=True)):
+        parent = make_comment(
+            seed_post_id, author_name=name, parent_id=parent, body=body,
+            created_at=start + timedelta(hours=depth),
+        )  # fmt: skip
+
+
+def test_a_deep_thread_stays_readable_on_a_phone(people, deep_thread):
+    phone = people.new(width=360, height=740)
+    phone.goto(POST)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    deepest = phone.locator("li.comment").filter(has_text="Geschichtswissenschafts").last
+    text = deepest.locator(".comment-content").bounding_box()
+    # Indentation stops after the third level: the deepest reply keeps most of the screen.
+    assert text["x"] < 80 and text["width"] >= 240, text
+    assert text["x"] + text["width"] <= 360
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    thread = phone.locator("li.comment").filter(has_text="Dmitri Volkov").last
+    thread.screenshot(path=SCREENSHOT_DIR / "deep-thread-360.png")
+    laptop = people.new(width=1280, height=900)
+    laptop.goto(POST)
+    assert horizontal_overflow(laptop) <= 0
+
+
+def test_a_post_prints_its_discussion_compactly_without_forms_or_buttons(people, deep_thread):
+    page = people.new(width=1280, height=900, color_scheme="dark")
+    log_in(page)  # the instructor's bar and buttons must not print either
+    page.goto(POST)
+    page.emulate_media(media="print")
+    for hidden in ("#respond", ".admin-bar", ".site-footer", ".avatar", ".comment-reply-link",
+                   ".comment-permalink", ".row-actions button"):  # fmt: skip
+        assert (
+            page.locator(hidden).first.count() == 1 and not page.locator(hidden).first.is_visible()
+        ), hidden
+    assert page.get_by_role("heading", name=re.compile("^The Secret Speech")).is_visible()
+    # Black on white whatever the screen's scheme.
+    assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
+    after = "(a) => getComputedStyle(a, '::after').content"
+    outside = page.locator(".comment-content a[href^='http']").first
+    assert outside.evaluate(after) == f'" ({outside.get_attribute("href")})"'
+    assert page.locator("a.comment-date").first.evaluate(after) == "none"  # our own anchors
+    # Compact: a two-line comment takes little more than its two lines, and deep replies stop
+    # indenting after the third level.
+    bodies = page.locator(".comment-body").evaluate_all(
+        "els => els.map(e => [e.getBoundingClientRect().height, e.getBoundingClientRect().x])"
+    )
+    assert max(height for height, _ in bodies[:3]) < 110, bodies
+    assert len({x for _, x in bodies[3:]}) == 1, bodies  # depths 4 to 6 at one indentation
+    assert page.pdf().startswith(b"%PDF")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.locator("#comments").screenshot(path=SCREENSHOT_DIR / "post-page-print.png")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_the_post_page_on_a_laptop_and_a_phone(
+    people, app, make_post, deep_thread, scheme
+):
+    make_post(
+        slug="the-twentieth-congress", title="The Twentieth Party Congress",
+        published_at=datetime(2016, 2, 20, tzinfo=UTC),
+    )  # fmt: skip
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for width, height in ((1280, 900), (360, 740)):
+        page = people.new(width=width, height=height, color_scheme=scheme)
+        page.goto(POST)
+        # From the end of the post (its link to the older one) into the thread.
+        page.evaluate(
+            "window.scrollTo(0, document.querySelector('.post-navigation').offsetTop - 16)"
+        )
+        target = SCREENSHOT_DIR / f"post-page-{width}-{scheme}.png"
+        page.screenshot(path=target)
+        assert target.read_bytes().startswith(b"\x89PNG")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert (background == "rgb(255, 255, 255)") == (scheme == "light"), background
+
+
 # Accessibility and the keyboard
 
 AXE_PAGES: dict[str, Callable[[People], object]] = {}
@@ -641,19 +763,28 @@ AXE_PAGES.update(
         "login page": visit("/login"),
         "moderation queue": visit("/moderation", instructor=True),
         "settings page": visit("/moderation/settings", instructor=True),
+        "posts list": visit("/editor/", instructor=True),
+        "editor": visit("/editor/new", instructor=True),
+        "account page": visit("/account", instructor=True),
+        "class screen": visit("/class", instructor=True),
+        "participation": visit("/class/participation", instructor=True),
+        "not found page": visit("/no-such-page"),
     }
 )
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", AXE_PAGES)
 def test_axe_finds_no_serious_violations_and_every_control_is_labelled(
-    people, seed_post_id, make_comment, name
+    people, seed_post_id, make_comment, name, scheme
 ):
     from axe_playwright_python.sync_playwright import Axe
 
-    people.expected_statuses.add(400)
+    people.expected_statuses.update({400, 404})
     make_comment(seed_post_id, status=CommentStatus.PENDING, body="In the queue.")
+    people.color_scheme = scheme
     page = AXE_PAGES[name](people)
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
     violations = Axe().run(page).response["violations"]
     serious = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
@@ -995,7 +1126,7 @@ def test_screenshots_of_the_class_screens(people, app, seed_post_id, make_commen
             # The printable view as it prints (the print stylesheet), the others as on screen.
             page.emulate_media(media="print" if name == "printable-discussion" else "screen")
             target = SCREENSHOT_DIR / f"{name}{suffix}.png"
-            page.screenshot(path=target, full_page=True)
+            page.screenshot(path=target)
             assert target.read_bytes().startswith(b"\x89PNG")
 
 

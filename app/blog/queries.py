@@ -23,6 +23,13 @@ from ..models import Comment, CommentStatus, DiscussionSettings, OldSlug, Post, 
 from ..publishing.visibility import public_posts
 
 
+class Neighbour(NamedTuple):
+    """A post next to another in published order: what its link shows."""
+
+    title: str
+    slug: str
+
+
 class PostHead(NamedTuple):
     id: int
     page_version: int
@@ -42,37 +49,103 @@ class PostHead(NamedTuple):
     privacy_mode: bool | None = None
     # Readers see the comments only after posting their own (discussion.post_first).
     post_first: bool = False
+    # The header's course name and tagline (None before the first save).
+    site_name: str | None = None
+    site_tagline: str | None = None
+    # The public posts before and after this one, for the links under it.
+    older_title: str | None = None
+    older_slug: str | None = None
+    newer_title: str | None = None
+    newer_slug: str | None = None
 
     def is_public(self, now: datetime) -> bool:
         """Published and its time has come: a draft or scheduled post is a 404 to readers."""
         return self.status == PostStatus.PUBLISHED.value and self.published_at <= now
 
+    @property
+    def older(self) -> Neighbour | None:
+        return (
+            None if self.older_slug is None else Neighbour(self.older_title or "", self.older_slug)
+        )
+
+    @property
+    def newer(self) -> Neighbour | None:
+        return (
+            None if self.newer_slug is None else Neighbour(self.newer_title or "", self.newer_slug)
+        )
+
+
+def _neighbour_id(this: Any, *, newer: bool) -> Any:
+    """The id of the public post just after (``newer``) or before ``this`` one in published
+    order (time, then id), at the time bound as ``now``; a correlated subquery."""
+    other = Post.__table__.alias("newer_candidate" if newer else "older_candidate")
+    mine, theirs = this.c, other.c
+    # The first condition alone bounds the index range (the "or" would not): one index seek.
+    if newer:
+        beyond = and_(
+            theirs.published_at >= mine.published_at,
+            or_(theirs.published_at > mine.published_at, theirs.id > mine.id),
+        )
+        order = (theirs.published_at.asc(), theirs.id.asc())
+    else:
+        beyond = and_(
+            theirs.published_at <= mine.published_at,
+            or_(theirs.published_at < mine.published_at, theirs.id < mine.id),
+        )
+        order = (theirs.published_at.desc(), theirs.id.desc())
+    public = and_(
+        theirs.status == PostStatus.PUBLISHED.value, theirs.published_at <= bindparam("now")
+    )
+    return (
+        db.select(theirs.id)
+        .where(public, beyond)
+        .order_by(*order)
+        .limit(1)
+        .correlate(this)
+        .scalar_subquery()
+    )
+
 
 def _post_head_statement() -> Select[Any]:
-    posts, settings = Post.__table__.c, DiscussionSettings.__table__.c
-
-    def setting(column: Any) -> Any:
-        return db.select(column).where(settings.id == SETTINGS_ID).scalar_subquery()
-
-    close_after_days = setting(settings.close_after_days)
-    return db.select(
-        posts.id,
-        posts.page_version,
-        posts.comments_open,
-        posts.published_at,
-        # The post's own setting, else the site's.
-        db.func.coalesce(posts.close_after_days, close_after_days),
-        posts.status,
-        setting(settings.comments_per_page),
-        setting(settings.newest_comments_first),
-        posts.opens_at,
-        posts.due_at,
-        posts.closes_at,
-        setting(settings.manual_approval),
-        setting(settings.require_prior_approval),
-        setting(settings.privacy_mode),
-        posts.post_first,
-    ).where(posts.slug == bindparam("slug"))
+    settings_table = DiscussionSettings.__table__
+    settings = settings_table.c
+    this = Post.__table__.alias("this")
+    posts = this.c
+    older = Post.__table__.alias("older")
+    newer = Post.__table__.alias("newer")
+    return (
+        db.select(
+            posts.id,
+            posts.page_version,
+            posts.comments_open,
+            posts.published_at,
+            # The post's own setting, else the site's.
+            db.func.coalesce(posts.close_after_days, settings.close_after_days),
+            posts.status,
+            settings.comments_per_page,
+            settings.newest_comments_first,
+            posts.opens_at,
+            posts.due_at,
+            posts.closes_at,
+            settings.manual_approval,
+            settings.require_prior_approval,
+            settings.privacy_mode,
+            posts.post_first,
+            settings.site_name,
+            settings.site_tagline,
+            older.c.title,
+            older.c.slug,
+            newer.c.title,
+            newer.c.slug,
+        )
+        # The settings' one row, joined once (None before the first save).
+        .select_from(
+            this.outerjoin(settings_table, settings.id == SETTINGS_ID)
+            .outerjoin(older, older.c.id == _neighbour_id(this, newer=False))
+            .outerjoin(newer, newer.c.id == _neighbour_id(this, newer=True))
+        )
+        .where(posts.slug == bindparam("slug"))
+    )
 
 
 # Built once: this runs on every post page, where building the statement costs more than
@@ -80,13 +153,14 @@ def _post_head_statement() -> Select[Any]:
 POST_HEAD = _post_head_statement()
 
 
-def post_head(slug: str) -> PostHead | None:
+def post_head(slug: str, now: datetime) -> PostHead | None:
     """What decides how a post page is served, in one small query: the post's id, its page
-    version (the cache key) and what says whether it takes comments."""
+    version (the cache key), what says whether it takes comments, the site's name and tagline,
+    and the public posts on either side of it at ``now``."""
     # A plain pooled connection, not the ORM session: half the overhead, and most post pages need
     # nothing else from the database.
     with db.engine.connect() as connection:
-        row = connection.execute(POST_HEAD, {"slug": slug}).first()
+        row = connection.execute(POST_HEAD, {"slug": slug, "now": now}).first()
     return None if row is None else PostHead(*row)
 
 
@@ -110,6 +184,11 @@ FRONT_PAGE_VERSIONS = (
         .where(public_posts(bindparam("now")))
         .scalar_subquery()
         .label("total"),
+        # The header's course name and tagline, carried by the same query.
+        db.select(DiscussionSettings.__table__.c.site_name).scalar_subquery().label("site_name"),
+        db.select(DiscussionSettings.__table__.c.site_tagline)
+        .scalar_subquery()
+        .label("site_tagline"),
     )
     .where(public_posts(bindparam("now")))
     .order_by(Post.__table__.c.published_at.desc(), Post.__table__.c.id.desc())
@@ -118,18 +197,30 @@ FRONT_PAGE_VERSIONS = (
 )
 
 
-def front_page_versions(
-    page: int, per_page: int, now: datetime
-) -> tuple[list[tuple[int, int]], int]:
-    """The (id, page version) of each post listed on a front page, and how many posts there
-    are, in one query: together they say whether a cached front page is current. Only posts
-    public at ``now`` count, so a scheduled post's time coming changes the ids, hence the key."""
+class FrontPageVersions(NamedTuple):
+    listed: list[tuple[int, int]]
+    total: int
+    # The header's course name and tagline; None when no post is listed (then not read here).
+    chrome: tuple[str | None, str | None] | None
+
+
+def front_page_versions(page: int, per_page: int, now: datetime) -> FrontPageVersions:
+    """The (id, page version) of each post listed on a front page, how many posts there are,
+    and the site's name and tagline, in one query: together they say whether a cached front page
+    is current. Only posts public at ``now`` count, so a scheduled post's time coming changes the
+    ids, hence the key."""
     with db.engine.connect() as connection:
         rows = connection.execute(
             FRONT_PAGE_VERSIONS,
             {"limit": per_page, "offset": (page - 1) * per_page, "now": now},
         ).all()
-    return [(row.id, row.page_version) for row in rows], rows[0].total if rows else 0
+    if not rows:
+        return FrontPageVersions([], 0, None)
+    return FrontPageVersions(
+        [(row.id, row.page_version) for row in rows],
+        rows[0].total,
+        (rows[0].site_name, rows[0].site_tagline),
+    )
 
 
 def visible_comments(

@@ -45,6 +45,7 @@ from ..discussion.windows import AssignmentWindow, WindowState, late_comment_ids
 from ..extensions import cache, csrf, db
 from ..models import Comment, CommentStatus, Post, utcnow
 from ..publishing.visibility import public_posts
+from ..web.chrome import site_chrome, use_chrome
 from ..web.page_cache import cached_page, digest, request_is_personal
 from ..web.rate_limits import Breach, check_rate_limit
 from ..web.reader_memory import (
@@ -58,7 +59,7 @@ from ..web.reader_memory import (
     save_author,
     take_posted,
 )
-from ..web.site import mail_values
+from ..web.site import SiteLinks, mail_values
 from . import queries
 from .forms import CommentForm, InstructorCommentForm
 
@@ -70,13 +71,16 @@ def index() -> Response | str:
     page = max(request.args.get("page", 1, type=int), 1)
     per_page = current_app.config["POSTS_PER_PAGE"]
     now = utcnow()
-    listed, total = queries.front_page_versions(page, per_page, now)
+    listed, total, chrome = queries.front_page_versions(page, per_page, now)
     if page > 1 and not listed:
         abort(404)
+    # Read with the versions (or, with no post to list, on its own): the header shows it.
+    chrome = use_chrome(*chrome) if chrome else site_chrome()
     if request_is_personal():
         return render_front_page(page, per_page, now)
-    # The listed posts' versions and the number of posts decide everything the page shows.
-    key = f"front-page:{page}:{per_page}:{total}:{digest(listed)}"
+    # The listed posts' versions, the number of posts and the site's name and tagline decide
+    # everything the page shows.
+    key = f"front-page:{page}:{per_page}:{total}:{digest((listed, chrome))}"
     return cached_page(key, lambda: render_front_page(page, per_page, now))
 
 
@@ -88,19 +92,22 @@ def render_front_page(page: int, per_page: int, now: datetime) -> str:
         error_out=False,
     )
     counts = queries.approved_counts([post.id for post in posts.items])
-    return render_template("blog/index.html", posts=posts, comment_counts=counts)
+    canonical = site_link("blog.index", page=page if page > 1 else None)
+    return render_template(
+        "blog/index.html", posts=posts, comment_counts=counts, canonical=canonical
+    )
 
 
 @bp.get("/posts/<slug:slug>/")
 @bp.get("/posts/<slug:slug>/comment-page-<int:page_number>/")
 def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int]:
-    head = queries.post_head(slug)
+    now = utcnow()
+    head = queries.post_head(slug, now)
     if head is None:
         moved_to = queries.current_slug(slug)
         if moved_to is None:
             abort(404)
         return redirect(url_for("blog.post", slug=moved_to), 301)
-    now = utcnow()
     if not head.is_public(now) and not current_user.is_authenticated:
         abort(404)  # a draft or scheduled post: only the instructor sees it before its time
     # Computed on every request: a window opening or closing changes no row, only the time.
@@ -127,13 +134,23 @@ def post(slug: str, page_number: int | None = None) -> Response | tuple[str, int
         return found[0].shown or (head.post_first and has_posted(head.id, own_comment_ids()))
 
     if not request_is_personal(shows_saved_details=True, holds_own_content=holds_own_content):
-        return public_page(head, state, page)
+        return public_page(head, state, page, page_number)
     post = db.session.get_one(Post, head.id)
-    options = {"privacy": bool(head.privacy_mode), "own": found[0] if found else None}
+    options = {
+        "privacy": bool(head.privacy_mode),
+        "own": found[0] if found else None,
+        "head": head,
+        "page_number": page_number,
+    }
     return render_post_page(post, state=state, page=page, review=review_of(head), **options)
 
 
-def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | None) -> Response:
+def public_page(
+    head: queries.PostHead,
+    state: WindowState,
+    page: CommentPage | None,
+    page_number: int | None = None,
+) -> Response:
     """The page as every reader without anything of their own sees it: rendered once per page
     version, window state (the form or the message in its place) and comment page, then only
     this reader's CSRF token is put in."""
@@ -146,17 +163,21 @@ def public_page(head: queries.PostHead, state: WindowState, page: CommentPage | 
         post = db.session.get_one(Post, head.id)
         form = CommentForm(formdata=None)
         options = {"state": state, "page": page, "review": review, "privacy": privacy}
-        return render_post_page(post, form, thread_shown=thread_shown, **options)[0]
+        return render_post_page(
+            post, form, thread_shown=thread_shown, head=head, page_number=page_number, **options
+        )[0]
 
     review = review_of(head)
     privacy = bool(head.privacy_mode)
-    # The review notice follows the discussion settings, which move no page version. (Privacy
+    # The review notice follows the discussion settings, which move no page version; so do the
+    # header's name and tagline, and the links to the posts on either side of this one. (Privacy
     # mode does move every post's page version; it is in the key all the same.)
     notice = {None: "-", FIRST_COMMENT_REVIEWED: "first", EVERY_COMMENT_REVIEWED: "every"}
+    around = digest((head.site_name, head.site_tagline, head.older, head.newer))
     thread = "thread" if thread_shown else "hidden"
     key = (
         f"post-page:{head.id}:{head.page_version}:{state.value}:{page_key(page)}:"
-        f"{notice[review]}:{int(privacy)}:{thread}"
+        f"{notice[review]}:{int(privacy)}:{thread}:{around}:{page_number or ''}"
     )
     return cached_page(key, render)
 
@@ -313,6 +334,8 @@ def render_post_page(
     privacy: bool | None = None,
     thread_shown: bool | None = None,
     own: OwnComments | None = None,
+    head: queries.PostHead | None = None,
+    page_number: int | None = None,
 ) -> tuple[str, int]:
     """The post, the comments this reader may see, and the reply form.
 
@@ -321,8 +344,14 @@ def render_post_page(
     the comments that differ per reader (held ones) are rendered per request; the rest is cached.
     ``privacy`` is the site's privacy mode (None: read from the settings). On a post-first
     post, a reader who has not posted sees no comments (``thread_shown`` None: decided from
-    this browser's session).
+    this browser's session). ``head`` is what the post page read first (after a refused reply,
+    it is read here); ``page_number`` the comment page the address names, for the canonical
+    address.
     """
+    if head is None:
+        head = queries.post_head(post.slug, utcnow())
+    if head is not None:
+        use_chrome(head.site_name, head.site_tagline)
     if form is None:
         form = blank_form()
         form.parent_id.data = request.args.get("replytocom", "")
@@ -353,6 +382,7 @@ def render_post_page(
     if privacy is None:  # after a refused reply
         privacy = load_settings().privacy_mode
 
+    frame = PageFrame(comments_open, state, review, status, privacy, head, page_number)
     can_moderate = current_user.is_authenticated
     own_ids = own_comment_ids()
     if thread_shown is None:
@@ -365,7 +395,7 @@ def render_post_page(
         parts = hidden_parts(post, comments_open)
         if form.parent_comment_id() is not None:
             form.parent_id.data = ""  # no comment to answer in view: the reply goes under the post
-        return render_page(post, parts, comments_open, state, form, review, None, status, privacy)
+        return render_page(post, parts, form, frame, reply_to=None)
     if own is None:
         own = own_comments_on(post.id)
     confirmation = posted_confirmation()
@@ -382,21 +412,31 @@ def render_post_page(
         if BAD_PARENT not in form.form_errors:
             form.form_errors.append(BAD_PARENT)
         form.parent_id.data = ""  # the reader's next try goes under the post
-    return render_page(post, parts, comments_open, state, form, review, reply_to, status, privacy)
+    return render_page(post, parts, form, frame, reply_to=reply_to)
+
+
+class PageFrame(NamedTuple):
+    """What the post page shows around its parts, the same whether the thread is shown."""
+
+    comments_open: bool
+    state: WindowState
+    review: str | None
+    status: int
+    privacy: bool
+    head: queries.PostHead | None
+    page_number: int | None
 
 
 def render_page(
     post: Post,
     parts: PostParts,
-    comments_open: bool,
-    state: WindowState,
     form: CommentForm | InstructorCommentForm,
-    review: str | None,
+    frame: PageFrame,
+    *,
     reply_to: Comment | None,
-    status: int,
-    privacy: bool,
 ) -> tuple[str, int]:
     """The post page around its parts and the reply form."""
+    comments_open, state, review, status, privacy, head, page_number = frame
     return render_template(
         "blog/post.html",
         post=post,
@@ -409,7 +449,18 @@ def render_page(
         remembered_name=remembered_reader(form),
         reply_to=reply_to,
         privacy=privacy,
+        older=head.older if head else None,
+        newer=head.newer if head else None,
+        canonical=site_link("blog.post", slug=post.slug, page_number=page_number),
     ), status
+
+
+def site_link(endpoint: str, **values: object) -> str:
+    """The absolute address of one of our pages on ``SITE_URL`` (``og:url``, canonical), never
+    on the request's Host; values that are None are left out."""
+    config = current_app.config
+    links = SiteLinks(current_app.url_map, config["SITE_URL"])
+    return links(endpoint, **{name: value for name, value in values.items() if value is not None})
 
 
 def blank_form() -> CommentForm | InstructorCommentForm:

@@ -38,9 +38,13 @@ def save_settings(
     address_retention_days: int = 30,
     reports_to_hold: int = 3,
     edit_minutes: int = 30,
+    site_name: str | None = "",
+    site_tagline: str | None = "",
 ) -> DiscussionSettings:
     """Store the instructor's discussion settings (the one row, created on the first save);
-    commits. The form has checked each value; an empty notification address is stored as ""."""
+    commits. The form has checked each value; an empty notification address is stored as "".
+    An empty course name means the ``BLOG_TITLE`` setting. Saving moves the moderation version
+    (the cached queue shows the name); the reader pages' keys hold the name and tagline."""
     settings = load_settings()
     settings.manual_approval = manual_approval
     settings.require_prior_approval = require_prior_approval
@@ -57,6 +61,8 @@ def save_settings(
     settings.address_retention_days = address_retention_days
     settings.reports_to_hold = reports_to_hold
     settings.edit_minutes = edit_minutes
+    settings.site_name = site_name or ""
+    settings.site_tagline = site_tagline or ""
     db.session.add(settings)
     db.session.commit()
     return settings

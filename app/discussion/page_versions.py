@@ -33,7 +33,8 @@ APPROVED = CommentStatus.APPROVED
 MODERATION = "moderation"
 # What a moderation page shows: any change to one of these bumps the moderation version (the
 # queue marks each comment as a student's or a guest's, so the roster counts too; readers'
-# reports fill its Reported view; the rows show what an edit changed).
+# reports fill its Reported view; the rows show what an edit changed; the settings hold the
+# course name in its header).
 MODERATED_MODELS = (
     Comment,
     CommentRevision,
@@ -43,6 +44,7 @@ MODERATED_MODELS = (
     Student,
     StudentCommentLink,
     CommentReport,
+    DiscussionSettings,
 )
 
 

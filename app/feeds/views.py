@@ -15,6 +15,7 @@ from ..discussion.discussion_settings import load_settings
 from ..extensions import cache, db
 from ..models import Post, utcnow
 from ..publishing import feeds
+from ..web.chrome import site_chrome
 from ..web.page_cache import digest
 
 bp = Blueprint("feeds", __name__)
@@ -71,7 +72,8 @@ def posts() -> Response:
             stable_id=feeds.stable_id,
         )
 
-    return feed_response(f"posts:{digest(version)}", updated, render)
+    # The feed's title is the course name.
+    return feed_response(f"posts:{digest((version, site_chrome()))}", updated, render)
 
 
 @bp.get("/comments/feed/")
@@ -93,7 +95,8 @@ def comments_feed(post: Post | None) -> Response:
     updated = feeds.last_change([row[3] for row in version], fallback)
     # The post's own version too: its title is in the feed's title.
     key = (
-        f"comments:{post.id if post else ''}:{post.page_version if post else ''}:{digest(version)}"
+        f"comments:{post.id if post else ''}:{post.page_version if post else ''}:"
+        f"{digest((version, site_chrome()))}"
     )
 
     def render() -> str:

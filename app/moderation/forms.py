@@ -93,6 +93,17 @@ class DiscussionSettingsForm(FlaskForm):
         render_kw={"type": "email"},
     )
 
+    site_name = StringField(
+        "Course name, at the top of every page",
+        filters=[clean_line],
+        validators=[Length(max=200, message="Keep the course name under 200 characters.")],
+    )
+    site_tagline = StringField(
+        "Tagline, under the course name (empty: none)",
+        filters=[clean_line],
+        validators=[Length(max=300, message="Keep the tagline under 300 characters.")],
+    )
+
     def settings(self) -> dict[str, Any]:
         """The submitted settings, by name (everything but the CSRF token)."""
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}

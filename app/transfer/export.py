@@ -288,6 +288,9 @@ ADDED_TO_VERSION_2: dict[str, dict[str, Any]] = {
         "address_retention_days": 30,
         "reports_to_hold": 3,
         "edit_minutes": 30,
+        # The header showed BLOG_TITLE and no tagline.
+        "site_name": "",
+        "site_tagline": "",
     },
     # Every reader saw every thread before a post could ask them to post first.
     "posts": {"post_first": False},

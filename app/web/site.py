@@ -14,6 +14,8 @@ from urllib.parse import SplitResult, quote, urlsplit
 from flask import current_app
 from werkzeug.routing import Map, MapAdapter
 
+from .chrome import site_chrome
+
 # Hosts a developer reaches the blog under on their own machine (``make run``, the tests).
 THIS_MACHINE = ("localhost", "127.0.0.1")
 
@@ -79,5 +81,5 @@ def mail_values() -> MailValues:
         url_for=SiteLinks(current_app.url_map, config["SITE_URL"]),
         secret_key=config["SECRET_KEY"],
         from_address=config["MAIL_FROM"],
-        blog_title=config["BLOG_TITLE"],
+        blog_title=site_chrome().name,  # the course name, as the pages show it
     )

@@ -6,6 +6,7 @@ from flask_login import login_required
 
 from app import create_app
 from app.blog import queries
+from app.models import utcnow
 from app.moderation.views import render_queue
 
 app = create_app()
@@ -18,7 +19,7 @@ def empty() -> str:
 
 @app.get("/bench/version-read/<slug>")
 def version_read(slug: str) -> str:
-    head = queries.post_head(slug)
+    head = queries.post_head(slug, utcnow())
     return str(head.page_version if head else 0)
 
 
