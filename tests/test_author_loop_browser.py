@@ -146,6 +146,9 @@ def test_a_student_edits_is_returned_revises_and_is_published(people: People, tm
 
     phone.goto(url)
     assert "Published." in phone.locator("main").inner_text()
+    # And the approval reached her inbox: three emails in all (posted, returned, published).
+    subjects = [m["Subject"] for m in wait_for_emails(tmp_path / "outbox", "nina@example.com", 3)]
+    assert len(subjects) == 3 and "is published" in subjects[-1]
     stranger = people.new()
     stranger.goto(POST)
     assert stranger.get_by_text(revision).count() == 1
