@@ -80,10 +80,10 @@ screenshots: $(VENV)/.dev-installed chromium
 # Branch coverage of app/ in the SQLite run (95.9% on 2026-11-30); below this floor the run fails.
 COVERAGE_FLOOR ?= 95
 
-# The whole suite on SQLite (with branch coverage), then again on a throwaway PostgreSQL cluster
-# the runner starts.
+# The whole suite on SQLite (with branch coverage, on both cores), then again on a throwaway
+# PostgreSQL cluster the runner starts (one database, so one process).
 test: lint chromium redis html-checker
-	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
+	$(BIN)/python -m pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 	$(BIN)/python tests/run_on_postgres.py -q
 
 # The quick loop while working: everything but the tests marked slow (real servers, the browser,

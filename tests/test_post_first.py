@@ -6,7 +6,6 @@ import re
 
 import feedparser
 import pytest
-from sqlalchemy import insert
 
 from app.discussion.moderation import Action, apply_action
 from app.discussion.post_first import has_posted, hidden_message, thread_is_shown
@@ -251,23 +250,22 @@ def test_has_posted_runs_no_query_for_a_browser_that_wrote_nothing(app, post_fir
 
 
 def add_comments(app, post_id: int, count: int) -> None:
+    """``count`` approved comments, every third a reply to the one before (ids from the
+    database's own sequence, so later inserts on PostgreSQL do not collide with them)."""
     with app.app_context():
-        first_id = (db.session.scalar(db.select(db.func.max(Comment.id))) or 0) + 1
-        db.session.execute(
-            insert(Comment).execution_options(changes_pages={post_id}),
-            [
-                {
-                    "id": first_id + n,
-                    "post_id": post_id,
-                    "parent_id": first_id + n - 1 if n % 3 == 2 else None,
-                    "author_name": f"Reader {n}",
-                    "author_email": f"r{n}@example.com",
-                    "body": f"Comment number {n}.",
-                    "status": APPROVED,
-                }
-                for n in range(count)
-            ],
-        )
+        comments: list[Comment] = []
+        for n in range(count):
+            comments.append(
+                Comment(
+                    post_id=post_id,
+                    parent=comments[-1] if n % 3 == 2 else None,
+                    author_name=f"Reader {n}",
+                    author_email=f"r{n}@example.com",
+                    body=f"Comment number {n}.",
+                    status=APPROVED,
+                )
+            )
+        db.session.add_all(comments)
         db.session.commit()
 
 
