@@ -337,6 +337,22 @@ def test_the_posting_browser_gets_an_edit_link_in_the_thread(app, client, post_c
     assert stored_comments(app)[0].body == "My better words."
 
 
+def test_no_report_link_beside_the_readers_own_comment_while_they_may_edit_it(
+    app, client, make_comment, post_comment, post_id
+):
+    post_comment(body="My published words.", follow=True)
+    with app.app_context():
+        own = db.session.scalar(db.select(Comment))
+        own.status = CommentStatus.APPROVED
+        db.session.commit()
+        own_id = own.id
+    other_id = make_comment(post_id, author_name="Bo")
+    page = client.get("/posts/p/").text
+    assert f"/comments/{other_id}/report" in page
+    assert f"/comments/{own_id}/report" not in page
+    assert f"/comments/{own_id}/report" in app.test_client().get("/posts/p/").text
+
+
 def test_an_edit_after_the_window_shows_the_text_back_and_changes_nothing(
     app, client, make_comment, post_id, monkeypatch
 ):
