@@ -81,10 +81,10 @@ screenshots: $(VENV)/.dev-installed chromium
 COVERAGE_FLOOR ?= 95
 
 # The whole suite on SQLite (with branch coverage, on both cores), then again on a throwaway
-# PostgreSQL cluster the runner starts (one database, so one process).
+# PostgreSQL cluster the runner starts (a database for each of the two processes).
 test: lint chromium redis html-checker
 	$(BIN)/python -m pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
-	$(BIN)/python tests/run_on_postgres.py -q
+	$(BIN)/python tests/run_on_postgres.py -q -n 2
 
 # The quick loop while working: everything but the tests marked slow (real servers, the browser,
 # the JVM, the attack payloads), on both cores, in about half a minute. `make test` runs them all.

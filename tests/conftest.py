@@ -41,7 +41,17 @@ BASE_TEST_CONFIG: dict[str, Any] = {
 
 
 # The whole suite runs on SQLite, and again on PostgreSQL when this names a test database.
-POSTGRES_URI = os.environ.get("FLASK_SQLALCHEMY_DATABASE_URI", "")
+def own_database(uri: str) -> str:
+    """The database this test process uses: under pytest-xdist each worker has its own
+    (``blog_test_gw0``, ...), since the tests empty every table between tests."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not uri.startswith("postgresql") or not worker:
+        return uri
+    url = make_url(uri)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URI = own_database(os.environ.get("FLASK_SQLALCHEMY_DATABASE_URI", ""))
 ON_POSTGRES = POSTGRES_URI.startswith("postgresql")
 
 
@@ -79,11 +89,25 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The whole schema, built by the migrations once per session: an SQLite file's path, or
     the PostgreSQL test database's URI."""
     if ON_POSTGRES:
+        create_database_once(POSTGRES_URI)
         migrate_to_head(POSTGRES_URI)
         return POSTGRES_URI
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     migrate_to_head(f"sqlite:///{path}")
     return str(path)
+
+
+def create_database_once(database_uri: str) -> None:
+    """Create a worker's own PostgreSQL database the first time it is asked for."""
+    url = make_url(database_uri)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        found = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        ).first()
+        if found is None:
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
 
 
 def empty_postgres_tables(database_uri: str) -> None:
